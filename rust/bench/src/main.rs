@@ -1,0 +1,778 @@
+//! Throughput benchmark of the core against baselines measured in the same run (issue 5):
+//! the memchr/`wc -l` floor, `grep -c`, tree-sitter-julia, and the core on one file and on the
+//! same bytes split into several files, plus the core's peak resident memory.
+//!
+//! `cargo run --release -p compile-traces-bench -- [--size-mb 200] [--reps 5] [--files 16]
+//! [--ts-mb 4] [--generated] [--quick]`
+//!
+//! Machines are noisy, so every measurement runs `reps` times, interleaved (one round runs each
+//! measurement once) so that a slow period hits all of them alike; the report gives the median and
+//! the minimum, and the ratios are computed from medians.
+
+mod input;
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use compile_traces_core::{pipeline, source, ItemKind, Options, Source, Summary, Verdict};
+
+const MB: f64 = 1_000_000.0;
+
+const USAGE: &str = "\
+usage: compile-traces-bench [--size-mb N] [--reps N] [--files N] [--ts-mb N] [--generated] [--quick]
+
+  --size-mb N   input size in MB (10^6 bytes); default 200 (4 with --quick)
+  --reps N      repetitions of every measurement; default 5 (1 with --quick)
+  --files N     number of files the input is split into; default 16
+  --ts-mb N     size of the slice parsed by tree-sitter-julia; default 4 (0.5 with --quick)
+  --generated   use generated statements even when the corpus is present
+  --quick       small and fast: for checking that the benchmark runs, not for figures
+";
+
+struct Args {
+    size_mb: f64,
+    reps: usize,
+    files: usize,
+    ts_mb: f64,
+    generated: bool,
+    quick: bool,
+    /// Internal: measure the peak RSS of read + process (dedup) on this file, print it, exit.
+    child_rss: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut size_mb = None;
+    let mut reps = None;
+    let mut ts_mb = None;
+    let mut files = 16;
+    let mut generated = false;
+    let mut quick = false;
+    let mut child_rss = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--size-mb" => size_mb = Some(positive(&arg, &value(&arg)?)?),
+            "--ts-mb" => ts_mb = Some(positive(&arg, &value(&arg)?)?),
+            "--reps" => reps = Some(positive(&arg, &value(&arg)?)?.ceil() as usize),
+            "--files" => files = positive(&arg, &value(&arg)?)?.ceil() as usize,
+            "--generated" => generated = true,
+            "--quick" => quick = true,
+            "--child-rss" => child_rss = Some(PathBuf::from(value(&arg)?)),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        size_mb: size_mb.unwrap_or(if quick { 4.0 } else { 200.0 }),
+        reps: reps.unwrap_or(if quick { 1 } else { 5 }),
+        files,
+        ts_mb: ts_mb.unwrap_or(if quick { 0.5 } else { 4.0 }),
+        generated,
+        quick,
+        child_rss,
+    })
+}
+
+fn positive(name: &str, text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok(value),
+        _ => Err(format!("{name} needs a positive number, got `{text}`")),
+    }
+}
+
+fn main() -> ExitCode {
+    let result = parse_args().and_then(|args| match &args.child_rss {
+        Some(path) => child_rss(path),
+        None => run(&args),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("compile-traces-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One timed measurement: `run` does the work once and returns a count that is printed as a
+/// check (and keeps the work from being optimised away).
+struct Task<'a> {
+    key: &'static str,
+    label: String,
+    bytes: usize,
+    run: Box<dyn FnMut() -> Result<u64, String> + 'a>,
+    times: Vec<Duration>,
+    check: Option<u64>,
+    error: Option<String>,
+}
+
+impl<'a> Task<'a> {
+    fn new(
+        key: &'static str,
+        label: impl Into<String>,
+        bytes: usize,
+        run: impl FnMut() -> Result<u64, String> + 'a,
+    ) -> Task<'a> {
+        Task {
+            key,
+            label: label.into(),
+            bytes,
+            run: Box::new(run),
+            times: Vec::new(),
+            check: None,
+            error: None,
+        }
+    }
+
+    fn skipped(key: &'static str, label: impl Into<String>, why: impl Into<String>) -> Task<'a> {
+        let mut task = Task::new(key, label, 0, || Ok(0));
+        task.error = Some(why.into());
+        task
+    }
+
+    fn median(&self) -> Option<Duration> {
+        let mut times = self.times.clone();
+        times.sort();
+        match times.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(times[n / 2]),
+            n => Some((times[n / 2 - 1] + times[n / 2]) / 2),
+        }
+    }
+
+    fn min(&self) -> Option<Duration> {
+        self.times.iter().min().copied()
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let size = (args.size_mb * MB) as usize;
+    let input = input::build(size, args.generated)?;
+    let bytes = input.bytes;
+    let dir = tempfile::Builder::new()
+        .prefix("compile-traces-bench")
+        .tempdir()
+        .map_err(|error| format!("cannot create a temporary directory: {error}"))?;
+    let (big, split) = input::write_files(dir.path(), &bytes, args.files)?;
+    let slice = line_prefix(&bytes, (args.ts_mb * MB) as usize);
+
+    print_header(args, threads, &input.origin, bytes.len(), split.len());
+
+    let pool1 = pool(1)?;
+    let pool2 = if threads >= 2 { Some(pool(2)?) } else { None };
+    let pool_all = if threads > 2 {
+        Some(pool(threads)?)
+    } else {
+        None
+    };
+    let summary = Cell::new(None::<Summary>);
+    let tree_sitter_chunks = line_chunks(slice, 64 * 1024);
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_julia::LANGUAGE.into())
+        .map_err(|error| format!("cannot load the tree-sitter-julia grammar: {error}"))?;
+    let n = bytes.len();
+    let big_name = big.display().to_string();
+
+    let mut tasks = vec![
+        Task::new(
+            "floor_mem",
+            "floor: memchr line count, in memory",
+            n,
+            || Ok(memchr::memchr_iter(b'\n', &bytes).count() as u64),
+        ),
+        Task::new(
+            "floor_read",
+            "floor: read file + memchr line count",
+            n,
+            || {
+                let read =
+                    fs::read(&big).map_err(|error| format!("cannot read {big_name}: {error}"))?;
+                Ok(memchr::memchr_iter(b'\n', &read).count() as u64)
+            },
+        ),
+    ];
+    tasks.push(tool_task(
+        "wc",
+        "wc -l (spawned)",
+        n,
+        "wc",
+        &["-l"],
+        &big,
+        None,
+    ));
+    tasks.push(tool_task(
+        "grep_c",
+        "grep -c 'Main\\.' LC_ALL=C (spawned)",
+        n,
+        "grep",
+        &["-c", "Main\\."],
+        &big,
+        Some("C"),
+    ));
+    tasks.push(tool_task(
+        "grep_env",
+        format!("grep -c 'Main\\.' locale {} (spawned)", env_locale()),
+        n,
+        "grep",
+        &["-c", "Main\\."],
+        &big,
+        None,
+    ));
+    tasks.push(Task::new(
+        "tree_sitter",
+        format!(
+            "tree-sitter-julia parse, {:.1} MB slice, {}-byte chunks",
+            slice.len() as f64 / MB,
+            64 * 1024
+        ),
+        slice.len(),
+        || {
+            // The check is the number of chunks whose tree has an error node.
+            let mut with_errors = 0;
+            for chunk in &tree_sitter_chunks {
+                let tree = parser
+                    .parse(chunk, None)
+                    .ok_or("tree-sitter returned no tree")?;
+                with_errors += u64::from(tree.root_node().has_error());
+            }
+            Ok(with_errors)
+        },
+    ));
+    tasks.push(Task::new(
+        "core_slice_1t",
+        "core: classify the same slice, 1 thread",
+        slice.len(),
+        || Ok(pool1.install(|| pipeline::classify(0, slice).len() as u64)),
+    ));
+    tasks.push(Task::new(
+        "core_classify",
+        format!("core: read + classify, 1 file, {threads} threads"),
+        n,
+        || {
+            let source = Source::read(&big).map_err(|error| error.to_string())?;
+            Ok(pipeline::classify(0, &source.bytes).len() as u64)
+        },
+    ));
+    tasks.push(Task::new(
+        "core_process",
+        format!("core: read + process (dedup), 1 file, {threads} threads"),
+        n,
+        || {
+            let source = Source::read(&big).map_err(|error| error.to_string())?;
+            let (last, items) = process(std::slice::from_ref(&source))?;
+            summary.set(Some(last));
+            Ok(items)
+        },
+    ));
+    tasks.push(Task::new(
+        "core_process_1t",
+        "core: read + process (dedup), 1 file, 1 thread",
+        n,
+        || {
+            pool1.install(|| {
+                let source = Source::read(&big).map_err(|error| error.to_string())?;
+                Ok(process(std::slice::from_ref(&source))?.1)
+            })
+        },
+    ));
+    let files_label = |threads: usize| {
+        format!(
+            "core: read_all + process (dedup), {} files, {threads} thread{}",
+            split.len(),
+            if threads == 1 { "" } else { "s" }
+        )
+    };
+    tasks.push(Task::new("split_1t", files_label(1), n, || {
+        pool1.install(|| read_all_process(&split))
+    }));
+    match &pool2 {
+        Some(pool2) => tasks.push(Task::new("split_2t", files_label(2), n, || {
+            pool2.install(|| read_all_process(&split))
+        })),
+        None => tasks.push(Task::skipped(
+            "split_2t",
+            files_label(2),
+            "only 1 core available",
+        )),
+    }
+    if let Some(pool_all) = &pool_all {
+        tasks.push(Task::new("split_all", files_label(threads), n, || {
+            pool_all.install(|| read_all_process(&split))
+        }));
+    }
+
+    for rep in 0..args.reps {
+        eprint!("round {}/{}:", rep + 1, args.reps);
+        for task in tasks.iter_mut().filter(|task| task.error.is_none()) {
+            eprint!(" {}", task.key);
+            let start = Instant::now();
+            let result = (task.run)();
+            let elapsed = start.elapsed();
+            match result {
+                Ok(check) => {
+                    task.times.push(elapsed);
+                    if task.check.is_some_and(|first| first != check) {
+                        task.error = Some(format!(
+                            "result changed between repetitions: {} then {check}",
+                            task.check.unwrap_or_default()
+                        ));
+                    }
+                    task.check.get_or_insert(check);
+                }
+                Err(error) => task.error = Some(error),
+            }
+        }
+        eprintln!();
+    }
+    let rss = measure_child_rss(&big);
+
+    print_tasks(&tasks);
+    if let Some(summary) = summary.get() {
+        print_summary(&summary);
+    }
+    print_ratios(&tasks, threads, &rss, n);
+    Ok(())
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|error| format!("cannot build a rayon pool of {threads} threads: {error}"))
+}
+
+/// `pipeline::process` with the default options (dedup on) and a sink that only counts.
+/// Returns the summary and the number of items the sink saw.
+fn process(sources: &[Source]) -> Result<(Summary, u64), String> {
+    let mut items = 0u64;
+    let mut kept = 0u64;
+    let summary = pipeline::process(sources, &Options::default(), |item, verdict| {
+        items += 1;
+        if matches!(verdict, Verdict::Keep) && matches!(item.kind, ItemKind::Statement(_)) {
+            kept += 1;
+        }
+    });
+    if kept != summary.statements {
+        return Err(format!(
+            "the sink kept {kept} statements but the summary says {}",
+            summary.statements
+        ));
+    }
+    Ok((summary, items))
+}
+
+fn read_all_process(paths: &[PathBuf]) -> Result<u64, String> {
+    let sources = source::read_all(paths).map_err(|error| error.to_string())?;
+    Ok(process(&sources)?.1)
+}
+
+/// A spawned command line tool, timed from spawn to exit; its first number on stdout is the check.
+fn tool_task<'a>(
+    key: &'static str,
+    label: impl Into<String>,
+    bytes: usize,
+    program: &'static str,
+    args: &'static [&'static str],
+    file: &'a Path,
+    lc_all: Option<&'static str>,
+) -> Task<'a> {
+    let label = label.into();
+    if Command::new(program).arg("--version").output().is_err() {
+        return Task::skipped(key, label, format!("`{program}` not found"));
+    }
+    Task::new(key, label, bytes, move || {
+        let mut command = Command::new(program);
+        command.args(args).arg(file);
+        if let Some(locale) = lc_all {
+            command.env("LC_ALL", locale);
+        }
+        let output = command
+            .output()
+            .map_err(|error| format!("cannot run {program}: {error}"))?;
+        // grep exits with 1 when nothing matched: still a count.
+        if !(output.status.success() || program == "grep" && output.status.code() == Some(1)) {
+            return Err(format!(
+                "{program} failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        String::from_utf8_lossy(&output.stdout)
+            .split_whitespace()
+            .next()
+            .and_then(|word| word.parse().ok())
+            .ok_or_else(|| format!("{program} printed no count"))
+    })
+}
+
+/// The locale a spawned tool inherits (LC_ALL, then LC_CTYPE, then LANG), for the label.
+fn env_locale() -> String {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .unwrap_or_else(|| "C (unset)".to_string())
+}
+
+/// The longest prefix of `bytes` that ends with a newline and is at most `size` long
+/// (at least one line).
+fn line_prefix(bytes: &[u8], size: usize) -> &[u8] {
+    let size = size.min(bytes.len());
+    match memchr::memrchr(b'\n', &bytes[..size]) {
+        Some(newline) => &bytes[..newline + 1],
+        None => {
+            let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |newline| newline + 1);
+            &bytes[..end]
+        }
+    }
+}
+
+/// Cuts `bytes` into pieces of about `size` bytes that end at line ends, so that each piece is a
+/// sequence of whole statements for tree-sitter.
+fn line_chunks(bytes: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut chunks = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let chunk = line_prefix(rest, size);
+        chunks.push(chunk);
+        rest = &rest[chunk.len()..];
+    }
+    chunks
+}
+
+/// The peak RSS measurement, run as a child process so that nothing the parent holds counts.
+struct Rss {
+    peak_kb: u64,
+    baseline_kb: u64,
+    seconds: f64,
+}
+
+fn measure_child_rss(file: &Path) -> Result<Rss, String> {
+    let exe = std::env::current_exe().map_err(|error| format!("cannot find myself: {error}"))?;
+    let start = Instant::now();
+    let output = Command::new(&exe)
+        .arg("--child-rss")
+        .arg(file)
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", exe.display()))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "the child failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse::<u64>().ok())
+            .ok_or_else(|| format!("the child printed no `{name}`: {stdout}"))
+    };
+    Ok(Rss {
+        peak_kb: field("vmhwm_kb")?,
+        baseline_kb: field("baseline_kb")?,
+        seconds,
+    })
+}
+
+/// Child mode: read + process (dedup) one file, then report VmHWM (peak resident set).
+fn child_rss(file: &Path) -> Result<(), String> {
+    let baseline = vm_hwm_kb()?;
+    let source = Source::read(file).map_err(|error| error.to_string())?;
+    let (summary, items) = process(std::slice::from_ref(&source))?;
+    let peak = vm_hwm_kb()?;
+    println!("baseline_kb {baseline}");
+    println!("vmhwm_kb {peak}");
+    println!("items {items}");
+    println!("statements {}", summary.statements);
+    Ok(())
+}
+
+fn vm_hwm_kb() -> Result<u64, String> {
+    let status = fs::read_to_string("/proc/self/status")
+        .map_err(|error| format!("cannot read /proc/self/status (Linux only): {error}"))?;
+    status
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("VmHWM:")?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .ok_or_else(|| "no VmHWM line in /proc/self/status".to_string())
+}
+
+fn print_header(args: &Args, threads: usize, origin: &input::Origin, bytes: usize, files: usize) {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|line| {
+                Some(
+                    line.strip_prefix("model name")?
+                        .split_once(':')?
+                        .1
+                        .trim()
+                        .to_string(),
+                )
+            })
+        })
+        .unwrap_or_else(|| "unknown".to_string());
+    let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => {
+            let dirty = git(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "rust",
+            ])
+            .is_some_and(|status| !status.is_empty());
+            format!(
+                "{commit}{}",
+                if dirty {
+                    " + uncommitted changes under rust/"
+                } else {
+                    ""
+                }
+            )
+        }
+        None => "unknown (git unavailable)".to_string(),
+    };
+    let origin = match origin {
+        input::Origin::Corpus { files, unit_bytes } => format!(
+            "the {files} real traces of {} ({:.2} MB) repeated",
+            input::CORPUS_TRACE_DIR.trim_start_matches(env!("CARGO_MANIFEST_DIR")),
+            *unit_bytes as f64 / MB
+        ),
+        input::Origin::Generated => {
+            "generated statements (corpus absent or --generated)".to_string()
+        }
+    };
+    println!(
+        "compile-traces-bench{}",
+        if args.quick {
+            " (--quick: figures are not meaningful)"
+        } else {
+            ""
+        }
+    );
+    println!("machine: {threads} threads available, CPU {cpu}");
+    println!("commit:  {commit}");
+    println!(
+        "input:   {:.1} MB (MB = 10^6 bytes), {origin}; one file and {files} files split at line ends",
+        bytes as f64 / MB
+    );
+    println!(
+        "method:  {} repetitions, interleaved; median and min; files in the page cache; spawned tools timed from spawn to exit",
+        args.reps
+    );
+    println!();
+}
+
+fn print_tasks(tasks: &[Task<'_>]) {
+    let width = tasks.iter().map(|task| task.label.len()).max().unwrap_or(0);
+    println!(
+        "{:<width$}  {:>8}  {:>9}  {:>9}  {:>11}  {:>10}",
+        "measurement", "MB", "median s", "min s", "median MB/s", "check"
+    );
+    for task in tasks {
+        let mut line = format!("{:<width$}  ", task.label);
+        match (task.median(), task.min(), &task.error) {
+            (Some(median), Some(min), None) => {
+                let _ = write!(
+                    line,
+                    "{:>8.1}  {:>9.4}  {:>9.4}  {:>11.1}  {:>10}",
+                    task.bytes as f64 / MB,
+                    median.as_secs_f64(),
+                    min.as_secs_f64(),
+                    task.bytes as f64 / MB / median.as_secs_f64(),
+                    task.check.unwrap_or_default()
+                );
+            }
+            (_, _, Some(error)) => {
+                let _ = write!(line, "skipped: {error}");
+            }
+            _ => {
+                let _ = write!(line, "skipped: no repetition ran");
+            }
+        }
+        println!("{}", line.trim_end());
+    }
+    println!(
+        "check: floor/wc = lines, grep = matching lines, tree-sitter = chunks with an error node, core = items"
+    );
+}
+
+fn print_summary(summary: &Summary) {
+    println!(
+        "core's summary of the 1-file input: {} lines, {} statements kept, {} duplicates, {} ignored, {} malformed, {} unsupported, {} excluded",
+        summary.lines,
+        summary.statements,
+        summary.duplicates,
+        summary.ignored,
+        summary.malformed,
+        summary.unsupported,
+        summary.excluded
+    );
+}
+
+fn print_ratios(tasks: &[Task<'_>], threads: usize, rss: &Result<Rss, String>, input_bytes: usize) {
+    let seconds = |key: &str| {
+        tasks
+            .iter()
+            .find(|task| task.key == key && task.error.is_none())
+            .and_then(Task::median)
+            .map(|median| median.as_secs_f64())
+    };
+    struct Row {
+        label: String,
+        value: Option<f64>,
+        unit: &'static str,
+        target: &'static str,
+        met: Option<bool>,
+    }
+    let mut rows = Vec::new();
+    let time_ratio = |a: &str, b: &str| Some(seconds(a)? / seconds(b)?);
+    // Speed ratio of `fast` over `slow`, each per byte of its own input.
+    let speed_ratio = |fast: &str, slow: &str| {
+        let bytes = |key: &str| {
+            tasks
+                .iter()
+                .find(|task| task.key == key)
+                .map(|task| task.bytes as f64)
+        };
+        Some((bytes(fast)? / seconds(fast)?) / (bytes(slow)? / seconds(slow)?))
+    };
+
+    let value = time_ratio("core_process", "grep_c");
+    rows.push(Row {
+        label: "core / grep time (read + process dedup, 1 file vs grep -c LC_ALL=C)".into(),
+        value,
+        unit: "x",
+        target: "<= 1.0",
+        met: value.map(|v| v <= 1.0),
+    });
+    let value = time_ratio("core_process_1t", "grep_c");
+    rows.push(Row {
+        label: "core / grep time, core on 1 thread (information)".into(),
+        value,
+        unit: "x",
+        target: "-",
+        met: None,
+    });
+    rows.push(Row {
+        label: "core / floor time (read + process dedup vs read + memchr)".into(),
+        value: time_ratio("core_process", "floor_read"),
+        unit: "x",
+        target: "-",
+        met: None,
+    });
+    let value = speed_ratio("core_slice_1t", "tree_sitter");
+    rows.push(Row {
+        label: "tree-sitter / core speed (same slice, 1 thread each)".into(),
+        value,
+        unit: "x",
+        target: ">= 50",
+        met: value.map(|v| v >= 50.0),
+    });
+    let value = time_ratio("split_1t", "split_2t");
+    rows.push(Row {
+        label: "parallel speedup, split files, 2 threads vs 1".into(),
+        value,
+        unit: "x",
+        target: ">= 1.7",
+        met: if threads >= 2 {
+            value.map(|v| v >= 1.7)
+        } else {
+            None
+        },
+    });
+    if threads > 2 {
+        rows.push(Row {
+            label: format!("parallel speedup, split files, {threads} threads vs 1"),
+            value: time_ratio("split_1t", "split_all"),
+            unit: "x",
+            target: "-",
+            met: None,
+        });
+    }
+    let rss_value = rss
+        .as_ref()
+        .ok()
+        .map(|rss| rss.peak_kb as f64 * 1024.0 / input_bytes as f64);
+    rows.push(Row {
+        label: "peak RSS / input size (read + process dedup, child process)".into(),
+        value: rss_value,
+        unit: "x",
+        target: "<= 1.5",
+        met: rss_value.map(|v| v <= 1.5),
+    });
+    rows.push(Row {
+        label: "peak RSS above the child's start / input size (information)".into(),
+        value: rss.as_ref().ok().map(|rss| {
+            rss.peak_kb.saturating_sub(rss.baseline_kb) as f64 * 1024.0 / input_bytes as f64
+        }),
+        unit: "x",
+        target: "-",
+        met: None,
+    });
+
+    println!();
+    let width = rows.iter().map(|row| row.label.len()).max().unwrap_or(0);
+    println!(
+        "{:<width$}  {:>9}  {:>7}  status",
+        "ratio", "value", "target"
+    );
+    for row in rows {
+        let value = row
+            .value
+            .map_or("n/a".to_string(), |value| format!("{value:.2}{}", row.unit));
+        let status = match (row.met, row.target) {
+            (_, "-") => "",
+            (Some(true), _) => "met",
+            (Some(false), _) => "not met",
+            (None, _) => "not measured",
+        };
+        println!(
+            "{:<width$}  {value:>9}  {:>7}  {status}",
+            row.label, row.target
+        );
+    }
+    match rss {
+        Ok(rss) => println!(
+            "peak RSS: {:.1} MB (of which {:.1} MB before reading), input {:.1} MB, child wall time {:.2} s",
+            rss.peak_kb as f64 * 1024.0 / MB,
+            rss.baseline_kb as f64 * 1024.0 / MB,
+            input_bytes as f64 / MB,
+            rss.seconds
+        ),
+        Err(error) => println!("peak RSS: not measured: {error}"),
+    }
+    println!(
+        "grep baseline: LC_ALL=C (byte semantics, grep's fastest mode, so the stricter comparison)"
+    );
+}
