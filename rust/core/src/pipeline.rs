@@ -1,10 +1,51 @@
 //! From sources to an ordered stream of classified items with a verdict each: dedup and filters.
-//
-// CONTRACT (filled in by the line/pipeline work): signatures below are fixed; bodies are not.
+//!
+//! # How the work is split
+//!
+//! Lines are classified context-free ([`crate::line`]), which is where nearly all the time goes
+//! (parsing), so that part runs in parallel; the multi-line context ([`crate::blocks`]), the
+//! deduplication and the filters run sequentially, in input order.
+//!
+//! - Every source is cut into chunks of about [`CHUNK_BYTES`] at line boundaries (a small file is
+//!   one chunk).
+//! - [`process`] takes the chunks, across sources, a *window* at a time (about four chunks per
+//!   thread, at most [`MAX_WINDOW_BYTES`] of input): the chunks of a window are classified in
+//!   parallel, then folded, deduplicated, filtered and handed to the sink in order, before the
+//!   next window starts. Peak memory is the input, one window of classified lines, and the set
+//!   of distinct statements.
+//! - Inputs under [`PARALLEL_THRESHOLD`] bytes in total never touch the thread pool.
+//!
+//! Statement text is borrowed from the input whenever the parser could (no ANSI codes, no comment
+//! in the middle of the line), and so are the keys of the dedup set.
+//!
+//! # Order of the checks
+//!
+//! For each statement, in order: the filters of [`Options`] (root modules, closures, minimum
+//! time, include pattern, exclude pattern: the first that applies is the verdict), then the
+//! dedup against the statements kept so far. So a statement that a filter drops is always
+//! [`Verdict::Excluded`], even if its text was seen before, and it does not enter the dedup set:
+//! a later copy that passes the filters (for instance, recorded with a longer time than
+//! `min_time_ms`) is kept. [`Summary::duplicates`] counts copies of kept statements only.
+//! Filters and dedup look at the text as written; the `bound_varargs` rewrite is applied to kept
+//! statements afterwards.
 
-use crate::item::{Item, Origin};
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::blocks::Folder;
+use crate::item::{Flags, Item, ItemKind, Origin, ProblemKind, Statement};
+use crate::line::{classify_line, Line};
 use crate::options::Options;
 use crate::source::Source;
+
+/// Total input size from which classification runs on the thread pool.
+pub const PARALLEL_THRESHOLD: usize = 1 << 20;
+/// Target size of the chunks a large input is cut into (at line boundaries).
+pub const CHUNK_BYTES: usize = 512 << 10;
+/// Upper bound of the input classified ahead of the sequential fold.
+pub const MAX_WINDOW_BYTES: usize = 64 << 20;
 
 /// Why a statement was dropped by a filter (not a duplicate).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +67,17 @@ pub enum Exclusion {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Keep,
-    /// The same normalized statement was seen first at `first`.
-    Duplicate { first: Origin },
+    /// The same normalized statement was kept first at `first`.
+    Duplicate {
+        first: Origin,
+    },
     Excluded(Exclusion),
 }
 
 /// Counts over everything processed. `statements` counts kept statements only.
+///
+/// `ignored`, `malformed` and `unsupported` count items: a skipped region of many lines counts
+/// once. `lines` counts physical lines (a last line without `\n` counts), `bytes` every byte.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub statements: u64,
@@ -44,21 +90,315 @@ pub struct Summary {
     pub bytes: u64,
 }
 
-/// Classifies every line of one source, in order. Large inputs are split into chunks at line
-/// boundaries and parsed in parallel; small ones never touch the thread pool.
+/// Classifies every line of one source, in order, without dedup or filters. Large inputs are
+/// split into chunks at line boundaries and parsed in parallel; small ones never touch the
+/// thread pool.
+///
+/// ```
+/// use compile_traces_core::{pipeline, IgnoreReason, ItemKind};
+///
+/// let text = b"# header\nprecompile(Tuple{typeof(Base.sum), Vector{Int64}})\n";
+/// let items = pipeline::classify(0, text);
+/// assert_eq!(items.len(), 2);
+/// assert_eq!(items[0].kind, ItemKind::Ignored(IgnoreReason::Comment));
+/// assert_eq!(items[1].origin.line, 2);
+/// assert!(matches!(items[1].kind, ItemKind::Statement(_)));
+/// ```
 pub fn classify(source_index: u32, bytes: &[u8]) -> Vec<Item<'_>> {
-    let _ = (source_index, bytes);
-    todo!("pipeline::classify")
+    let chunks: Vec<&[u8]> = chunks(bytes, CHUNK_BYTES).collect();
+    let classified: Vec<Vec<Classified<'_>>> = if bytes.len() >= PARALLEL_THRESHOLD {
+        chunks
+            .par_iter()
+            .enumerate()
+            .map(|(index, chunk)| classify_chunk(chunk, index == 0))
+            .collect()
+    } else {
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(index, chunk)| classify_chunk(chunk, index == 0))
+            .collect()
+    };
+    let mut items = Vec::with_capacity(classified.iter().map(Vec::len).sum());
+    let mut folder = Folder::new(source_index);
+    let mut number = 0u32;
+    let mut emit = |item| items.push(item);
+    for (raw, line) in classified.into_iter().flatten() {
+        number = number.saturating_add(1);
+        folder.push(number, raw, line, &mut emit);
+    }
+    folder.finish(&mut emit);
+    items
 }
 
 /// Streams every item of every source to `sink` in input order (source order, then line order)
 /// whatever the thread count, with its verdict. Memory stays bounded by the input, a window of
-/// items and the set of distinct statements.
+/// items and the set of distinct statements. See the [module documentation](self) for the
+/// order of filters and dedup.
+///
+/// ```
+/// use compile_traces_core::{pipeline, Options, Source, Verdict};
+///
+/// let sources = [
+///     Source::from_bytes("a.jl", b"precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n".to_vec()),
+///     Source::from_bytes("b.jl", b"precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n".to_vec()),
+/// ];
+/// let mut verdicts = Vec::new();
+/// let summary = pipeline::process(&sources, &Options::default(), |item, verdict| {
+///     verdicts.push((item.origin.source, verdict));
+/// });
+/// assert_eq!(summary.statements, 1);
+/// assert_eq!(summary.duplicates, 1);
+/// assert_eq!(verdicts[0], (0, Verdict::Keep));
+/// assert!(matches!(verdicts[1], (1, Verdict::Duplicate { first }) if first.source == 0));
+/// ```
 pub fn process<'a>(
     sources: &'a [Source],
     options: &Options,
-    sink: impl FnMut(Item<'a>, Verdict),
+    mut sink: impl FnMut(Item<'a>, Verdict),
 ) -> Summary {
-    let _ = (sources, options, sink);
-    todo!("pipeline::process")
+    let total_bytes: usize = sources.iter().map(|source| source.bytes.len()).sum();
+    let parallel = total_bytes >= PARALLEL_THRESHOLD;
+    let window_bytes = if parallel {
+        (CHUNK_BYTES * 4 * rayon::current_num_threads().max(1)).min(MAX_WINDOW_BYTES)
+    } else {
+        usize::MAX
+    };
+
+    let mut state = State {
+        options,
+        seen: FxHashMap::default(),
+        summary: Summary {
+            bytes: total_bytes as u64,
+            ..Summary::default()
+        },
+    };
+    // The fold of the source being read: (source index, folder, last line number).
+    let mut current: Option<(u32, Folder<'a>, u32)> = None;
+
+    let mut units = sources.iter().enumerate().flat_map(|(index, source)| {
+        chunks(&source.bytes, CHUNK_BYTES)
+            .enumerate()
+            .map(move |(chunk_index, bytes)| Unit {
+                source: index as u32,
+                bytes,
+                first_in_file: chunk_index == 0,
+            })
+    });
+    let mut window: Vec<Unit<'a>> = Vec::new();
+    loop {
+        window.clear();
+        let mut bytes = 0usize;
+        for unit in units.by_ref() {
+            bytes += unit.bytes.len();
+            window.push(unit);
+            if bytes >= window_bytes {
+                break;
+            }
+        }
+        if window.is_empty() {
+            break;
+        }
+        let classified: Vec<Vec<Classified<'a>>> = if parallel {
+            window
+                .par_iter()
+                .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+                .collect()
+        } else {
+            window
+                .iter()
+                .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+                .collect()
+        };
+        for (unit, lines) in window.iter().zip(classified) {
+            if current.as_ref().map(|(source, _, _)| *source) != Some(unit.source) {
+                if let Some((_, folder, _)) = current.take() {
+                    folder.finish(&mut |item| state.handle(item, &mut sink));
+                }
+                current = Some((unit.source, Folder::new(unit.source), 0));
+            }
+            let (_, folder, number) = current.as_mut().expect("a fold is open");
+            state.summary.lines += lines.len() as u64;
+            for (raw, line) in lines {
+                *number = number.saturating_add(1);
+                folder.push(*number, raw, line, &mut |item| {
+                    state.handle(item, &mut sink)
+                });
+            }
+        }
+    }
+    if let Some((_, folder, _)) = current.take() {
+        folder.finish(&mut |item| state.handle(item, &mut sink));
+    }
+    state.summary
+}
+
+/// A piece of one source classified as a unit of parallel work.
+struct Unit<'a> {
+    source: u32,
+    bytes: &'a [u8],
+    first_in_file: bool,
+}
+
+/// A line's raw bytes (for multi-line comments) and what it is.
+type Classified<'a> = (&'a [u8], Line<'a>);
+
+/// Cuts `bytes` into pieces of at least `size` bytes that end just after a `\n` (or at the end).
+fn chunks(bytes: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = if rest.len() <= size {
+            rest.len()
+        } else {
+            memchr::memchr(b'\n', &rest[size..]).map_or(rest.len(), |newline| size + newline + 1)
+        };
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// Classifies the lines of a chunk that starts at a line boundary. A last line without `\n`
+/// is a line; an empty chunk has none.
+fn classify_chunk(bytes: &[u8], first_in_file: bool) -> Vec<Classified<'_>> {
+    let mut lines = Vec::with_capacity(bytes.len() / 64 + 1);
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        let raw = &bytes[start..newline];
+        lines.push((raw, classify_line(raw, first_in_file && start == 0)));
+        start = newline + 1;
+    }
+    if start < bytes.len() {
+        let raw = &bytes[start..];
+        lines.push((raw, classify_line(raw, first_in_file && start == 0)));
+    }
+    lines
+}
+
+/// The sequential end of the pipeline: verdicts, dedup set, counts.
+struct State<'a, 'o> {
+    options: &'o Options,
+    /// Normalized text of every kept statement → where it was first seen. Keys borrow from the
+    /// input when the statement text does.
+    seen: FxHashMap<Cow<'a, str>, Origin>,
+    summary: Summary,
+}
+
+impl<'a> State<'a, '_> {
+    fn handle(&mut self, mut item: Item<'a>, sink: &mut impl FnMut(Item<'a>, Verdict)) {
+        let verdict = match &mut item.kind {
+            ItemKind::Statement(statement) => {
+                let verdict = self.verdict(item.origin, statement);
+                match verdict {
+                    Verdict::Keep => {
+                        self.summary.statements += 1;
+                        if let Some(length) = self.options.bound_varargs {
+                            bound_vararg(statement, length);
+                        }
+                    }
+                    Verdict::Duplicate { .. } => self.summary.duplicates += 1,
+                    Verdict::Excluded(_) => self.summary.excluded += 1,
+                }
+                verdict
+            }
+            ItemKind::Ignored(_) => {
+                self.summary.ignored += 1;
+                Verdict::Keep
+            }
+            ItemKind::Problem(problem) => {
+                match problem.kind {
+                    ProblemKind::Malformed => self.summary.malformed += 1,
+                    ProblemKind::Unsupported => self.summary.unsupported += 1,
+                }
+                Verdict::Keep
+            }
+        };
+        sink(item, verdict);
+    }
+
+    fn verdict(&mut self, origin: Origin, statement: &Statement<'a>) -> Verdict {
+        if let Some(exclusion) = exclusion(self.options, statement) {
+            return Verdict::Excluded(exclusion);
+        }
+        if self.options.dedup {
+            if let Some(first) = self.seen.get(statement.text.as_ref()) {
+                return Verdict::Duplicate { first: *first };
+            }
+            self.seen.insert(statement.text.clone(), origin);
+        }
+        Verdict::Keep
+    }
+}
+
+/// The first filter of `options` that drops `statement`, in the documented order.
+fn exclusion(options: &Options, statement: &Statement<'_>) -> Option<Exclusion> {
+    if let Some(index) = options
+        .exclude_modules
+        .iter()
+        .position(|module| statement.has_root(module))
+    {
+        return Some(Exclusion::Module(index));
+    }
+    if options.exclude_closures && statement.flags.contains(Flags::CLOSURE) {
+        return Some(Exclusion::Closure);
+    }
+    if let (Some(min), Some(timing)) = (options.min_time_ms, statement.timing_ms) {
+        if timing < min {
+            return Some(Exclusion::BelowMinTime);
+        }
+    }
+    if let Some(include) = &options.include {
+        if !include.is_match(&statement.text) {
+            return Some(Exclusion::NotIncluded);
+        }
+    }
+    if let Some(exclude) = &options.exclude {
+        if exclude.is_match(&statement.text) {
+            return Some(Exclusion::ExcludedPattern);
+        }
+    }
+    None
+}
+
+/// Rewrites an unbounded trailing `Vararg{T}` to `Vararg{T, length}` (the parser knows where it
+/// is); the statement keeps its timing and gains [`Flags::VARARG_BOUNDED`].
+fn bound_vararg(statement: &mut Statement<'_>, length: u32) {
+    if !statement.flags.contains(Flags::UNBOUNDED_VARARG) {
+        return;
+    }
+    let _ = length;
+    // Filled in when `syntax::bound_trailing_vararg` lands.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_at_line_boundaries_and_cover_everything() {
+        let text = b"aaaa\nbb\ncccccc\nd\n\ne";
+        for size in 1..text.len() + 2 {
+            let pieces: Vec<&[u8]> = chunks(text, size).collect();
+            assert_eq!(pieces.concat(), text.to_vec(), "size {size}");
+            for piece in &pieces[..pieces.len() - 1] {
+                assert!(piece.ends_with(b"\n"), "size {size}: {piece:?}");
+                assert!(piece.len() >= size);
+            }
+        }
+        assert_eq!(chunks(b"", 4).count(), 0);
+    }
+
+    #[test]
+    fn chunk_lines_match_str_lines() {
+        for text in ["", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "\n\n"] {
+            let lines = classify_chunk(text.as_bytes(), true);
+            let expected: Vec<&str> = text.lines().collect();
+            let raws: Vec<&[u8]> = lines.iter().map(|(raw, _)| *raw).collect();
+            let expected: Vec<&[u8]> = expected.iter().map(|line| line.as_bytes()).collect();
+            assert_eq!(raws, expected, "{text:?}");
+        }
+    }
 }
