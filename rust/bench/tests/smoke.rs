@@ -22,6 +22,7 @@ fn quick_run_prints_every_row() {
         "input:",
         "floor: memchr line count, in memory",
         "floor: read file + memchr line count",
+        "floor: streamed read (128 KiB buffer) + memchr line count",
         "wc -l (spawned)",
         "grep -c 'Main\\.' LC_ALL=C (spawned)",
         "grep -c 'Main\\.' locale",
