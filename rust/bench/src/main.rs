@@ -31,6 +31,10 @@ usage: compile-traces-bench [--size-mb N] [--reps N] [--files N] [--ts-mb N] [--
   --ts-mb N     size of the slice parsed by tree-sitter-julia; default 4 (0.5 with --quick)
   --generated   use generated statements even when the corpus is present
   --quick       small and fast: for checking that the benchmark runs, not for figures
+
+for profiling:
+  --write-input PATH   write the input (--size-mb, --generated) to PATH and exit
+  --core-only PATH     only read + process (dedup) PATH, --reps times, e.g. under perf record
 ";
 
 struct Args {
@@ -42,6 +46,10 @@ struct Args {
     quick: bool,
     /// Internal: measure the peak RSS of read + process (dedup) on this file, print it, exit.
     child_rss: Option<PathBuf>,
+    /// Only run read + process (dedup) on this file `reps` times (for perf or callgrind).
+    core_only: Option<PathBuf>,
+    /// Only write the input to this path and exit.
+    write_input: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -52,6 +60,8 @@ fn parse_args() -> Result<Args, String> {
     let mut generated = false;
     let mut quick = false;
     let mut child_rss = None;
+    let mut core_only = None;
+    let mut write_input = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -66,6 +76,8 @@ fn parse_args() -> Result<Args, String> {
             "--generated" => generated = true,
             "--quick" => quick = true,
             "--child-rss" => child_rss = Some(PathBuf::from(value(&arg)?)),
+            "--core-only" => core_only = Some(PathBuf::from(value(&arg)?)),
+            "--write-input" => write_input = Some(PathBuf::from(value(&arg)?)),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
@@ -78,6 +90,8 @@ fn parse_args() -> Result<Args, String> {
         generated,
         quick,
         child_rss,
+        core_only,
+        write_input,
     })
 }
 
@@ -89,9 +103,16 @@ fn positive(name: &str, text: &str) -> Result<f64, String> {
 }
 
 fn main() -> ExitCode {
-    let result = parse_args().and_then(|args| match &args.child_rss {
-        Some(path) => child_rss(path),
-        None => run(&args),
+    let result = parse_args().and_then(|args| {
+        if let Some(path) = &args.child_rss {
+            child_rss(path)
+        } else if let Some(path) = &args.core_only {
+            core_only(path, args.reps)
+        } else if let Some(path) = &args.write_input {
+            write_input(path, &args)
+        } else {
+            run(&args)
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -510,6 +531,35 @@ fn measure_child_rss(file: &Path) -> Result<Rss, String> {
         baseline_kb: field("baseline_kb")?,
         seconds,
     })
+}
+
+/// Profiling mode: read + process (dedup) the file `reps` times, printing each time.
+fn core_only(file: &Path, reps: usize) -> Result<(), String> {
+    for _ in 0..reps {
+        let start = Instant::now();
+        let source = Source::read(file).map_err(|error| error.to_string())?;
+        let (summary, items) = process(std::slice::from_ref(&source))?;
+        let seconds = start.elapsed().as_secs_f64();
+        println!(
+            "{items} items, {} statements kept, {:.4} s, {:.1} MB/s",
+            summary.statements,
+            seconds,
+            source.bytes.len() as f64 / MB / seconds
+        );
+    }
+    Ok(())
+}
+
+fn write_input(path: &Path, args: &Args) -> Result<(), String> {
+    let input = input::build((args.size_mb * MB) as usize, args.generated)?;
+    fs::write(path, &input.bytes)
+        .map_err(|error| format!("cannot write `{}`: {error}", path.display()))?;
+    println!(
+        "wrote {:.1} MB to {}",
+        input.bytes.len() as f64 / MB,
+        path.display()
+    );
+    Ok(())
 }
 
 /// Child mode: read + process (dedup) one file, then report VmHWM (peak resident set).
