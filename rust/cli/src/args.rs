@@ -144,7 +144,7 @@ pub struct FilterFlags {
     #[arg(long)]
     pub exclude_closures: bool,
     /// Drop timed statements recorded faster than X milliseconds (untimed statements are kept).
-    #[arg(long = "min-ms", value_name = "X", value_parser = parse_min_ms)]
+    #[arg(long = "min-ms", value_name = "X", value_parser = parse_min_ms, allow_negative_numbers = true)]
     pub min_ms: Option<f64>,
     /// Keep only statements whose text matches REGEX (repeatable: any of them).
     #[arg(long = "match", value_name = "REGEX", value_parser = parse_regex)]
