@@ -1,0 +1,32 @@
+"""
+    CompileTraces
+
+Compile the `precompile(...)` statements recorded in Julia trace files (`julia --trace-compile`
+output, SnoopCompile files) safely and fast. Reading, parsing and filtering are done by a Rust
+library through a C ABI; this package only evaluates the type signatures that library accepted,
+after checking them again.
+
+```julia
+using CompileTraces
+metrics = compile_traces(@__MODULE__, "precompile_traces.jl"; verbose = true)
+```
+
+See [`compile_traces`](@ref), [`@compile_traces`](@ref) and [`CompilationMetrics`](@ref).
+"""
+module CompileTraces
+
+export compile_traces, @compile_traces, CompilationMetrics, CompilationFailure, CompileTracesError
+
+include("library.jl")
+include("ffi.jl")
+include("metrics.jl")
+include("evaluate.jl")
+include("api.jl")
+
+function __init__()
+    # Resolved at load time, not baked in at precompile time, so that
+    # JULIA_COMPILE_TRACES_LIBRARY can be changed without re-precompiling.
+    set_library_path!()
+end
+
+end # module

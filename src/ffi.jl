@@ -1,0 +1,241 @@
+# Thin wrappers over the C ABI of rust/capi (see rust/capi/src/lib.rs for the contract).
+# Every `@ccall` here is checked against the library's exported symbols and Rust signatures by
+# rust/capi/tests/julia_sources.rs: keep the `@ccall libcompile_traces.ct_name(arg::Type, ...)::Type`
+# form, one call per function.
+
+const CT_OK = Cint(0)
+const CT_ERR_IO = Cint(1)
+const CT_ERR_INVALID_ARGUMENT = Cint(2)
+const CT_ERR_REGEX = Cint(3)
+const CT_ERR_INDEX = Cint(4)
+const CT_ERR_PANIC = Cint(5)
+
+const CT_KIND_STATEMENT = UInt32(0)
+const CT_KIND_MALFORMED = UInt32(1)
+const CT_KIND_UNSUPPORTED = UInt32(2)
+
+const CT_OVERRIDE_VERBOSE = UInt32(1)
+const CT_OVERRIDE_WARN = UInt32(2)
+
+# Statement flag bits (compile_traces_core::Flags; part of the ABI, never renumbered).
+const FLAG_MAIN = UInt32(1) << 0
+const FLAG_CLOSURE = UInt32(1) << 1
+const FLAG_UNBOUNDED_VARARG = UInt32(1) << 2
+const FLAG_LOSSY_VALUE = UInt32(1) << 3
+const FLAG_BITS_VALUE = UInt32(1) << 4
+const FLAG_GUARDED = UInt32(1) << 5
+const FLAG_TWO_ARG = UInt32(1) << 6
+
+"""
+    take_error_message!(err::Ptr{Cvoid}) -> String
+
+Copies the message of a `CtError` and frees it.
+"""
+function take_error_message!(err::Ptr{Cvoid})
+    err == C_NULL && return "unknown error (no message)"
+    len = Ref{Csize_t}(0)
+    ptr = @ccall libcompile_traces.ct_error_message(err::Ptr{Cvoid}, len::Ptr{Csize_t})::Ptr{UInt8}
+    message = unsafe_string(ptr, len[])
+    @ccall libcompile_traces.ct_error_free(err::Ptr{Cvoid})::Cvoid
+    return message
+end
+
+"Turns a status and its error out-parameter into an exception (the error is freed)."
+function check_status(status::Cint, err::Base.RefValue{Ptr{Cvoid}})
+    status == CT_OK && return nothing
+    message = take_error_message!(err[])
+    err[] = C_NULL
+    if status == CT_ERR_INVALID_ARGUMENT || status == CT_ERR_REGEX
+        throw(ArgumentError(message))
+    else
+        error(message)
+    end
+end
+
+"Options sent to `ct_open`; see `compile_traces` for their meaning."
+struct ReadOptions
+    dedup::Bool
+    exclude_modules::Vector{String}
+    exclude_closures::Bool
+    min_time_ms::Float64
+    include_pattern::String
+    exclude_pattern::String
+    bound_varargs::UInt32
+end
+
+"One kept statement or problem (malformed / unsupported line) read from the trace files."
+struct TraceItem
+    kind::UInt32
+    file::String
+    line::Int
+    end_line::Int
+    column::Int
+    flags::UInt32
+    timing_ms::Float64
+    text::String
+    message::String
+    signature::String
+    arg_types::Union{Nothing,String}
+    roots::Vector{String}
+end
+
+"Everything `ct_open` returned, copied into Julia values (the handle is freed)."
+struct TraceSet
+    files::Vector{String}
+    items::Vector{TraceItem}
+    statements::Int
+    duplicates::Int
+    excluded::Int
+    ignored::Int
+    malformed::Int
+    unsupported::Int
+end
+
+function take_string(f, handle::Ptr{Cvoid}, args...)
+    ptr = Ref{Ptr{UInt8}}(C_NULL)
+    len = Ref{Csize_t}(0)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    check_status(f(handle, args..., ptr, len, err), err)
+    return len[] == 0 ? "" : unsafe_string(ptr[], len[])
+end
+
+ct_source_name(h, i, ptr, len, err) =
+    @ccall libcompile_traces.ct_source_name(h::Ptr{Cvoid}, i::Csize_t, ptr::Ptr{Ptr{UInt8}},
+                                            len::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
+ct_item_text(h, i, ptr, len, err) =
+    @ccall libcompile_traces.ct_item_text(h::Ptr{Cvoid}, i::Csize_t, ptr::Ptr{Ptr{UInt8}},
+                                          len::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
+ct_item_message(h, i, ptr, len, err) =
+    @ccall libcompile_traces.ct_item_message(h::Ptr{Cvoid}, i::Csize_t, ptr::Ptr{Ptr{UInt8}},
+                                             len::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
+ct_item_root(h, i, j, ptr, len, err) =
+    @ccall libcompile_traces.ct_item_root(h::Ptr{Cvoid}, i::Csize_t, j::Csize_t, ptr::Ptr{Ptr{UInt8}},
+                                          len::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
+
+"Byte range `start:stop` (0-based, end exclusive) of `text` as a `String`."
+byte_slice(text::String, start::Integer, stop::Integer) =
+    stop <= start ? "" : String(codeunits(text)[(start + 1):stop])
+
+function read_item(handle::Ptr{Cvoid}, index::Int, files::Vector{String})
+    kind = Ref{UInt32}(0)
+    source = Ref{UInt32}(0)
+    line = Ref{UInt32}(0)
+    end_line = Ref{UInt32}(0)
+    column = Ref{UInt32}(0)
+    flags = Ref{UInt32}(0)
+    timing = Ref{Cdouble}(NaN)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_item(handle::Ptr{Cvoid}, index::Csize_t, kind::Ptr{UInt32},
+                                              source::Ptr{UInt32}, line::Ptr{UInt32},
+                                              end_line::Ptr{UInt32}, column::Ptr{UInt32},
+                                              flags::Ptr{UInt32}, timing::Ptr{Cdouble},
+                                              err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    text = take_string(ct_item_text, handle, index)
+    message = take_string(ct_item_message, handle, index)
+    signature = ""
+    arg_types = nothing
+    roots = String[]
+    if kind[] == CT_KIND_STATEMENT
+        sig_start = Ref{UInt32}(0)
+        sig_end = Ref{UInt32}(0)
+        args_start = Ref{UInt32}(0)
+        args_end = Ref{UInt32}(0)
+        status = @ccall libcompile_traces.ct_item_spans(handle::Ptr{Cvoid}, index::Csize_t,
+                                                        sig_start::Ptr{UInt32}, sig_end::Ptr{UInt32},
+                                                        args_start::Ptr{UInt32}, args_end::Ptr{UInt32},
+                                                        err::Ptr{Ptr{Cvoid}})::Cint
+        check_status(status, err)
+        signature = byte_slice(text, sig_start[], sig_end[])
+        if flags[] & FLAG_TWO_ARG != 0
+            arg_types = byte_slice(text, args_start[], args_end[])
+        end
+        count = Ref{Csize_t}(0)
+        status = @ccall libcompile_traces.ct_item_root_count(handle::Ptr{Cvoid}, index::Csize_t,
+                                                             count::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
+        check_status(status, err)
+        for j in 0:(Int(count[]) - 1)
+            push!(roots, take_string(ct_item_root, handle, index, j))
+        end
+    end
+    file = files[Int(source[]) + 1]
+    return TraceItem(kind[], file, Int(line[]), Int(end_line[]), Int(column[]), flags[], timing[],
+                     text, message, signature, arg_types, roots)
+end
+
+"""
+    read_traces(paths, options::ReadOptions) -> TraceSet
+
+Reads, classifies and filters the trace files with the Rust library. Throws (naming the file)
+before anything is returned if one of them cannot be read.
+"""
+function read_traces(paths::Vector{String}, options::ReadOptions)
+    ensure_library()
+    for (i, path) in enumerate(paths)
+        occursin('\0', path) && throw(ArgumentError("trace file path #$i contains a NUL byte: $(repr(path))"))
+    end
+    for name in options.exclude_modules
+        occursin('\n', name) && throw(ArgumentError("module name to exclude contains a newline: $(repr(name))"))
+    end
+    pointers = Ptr{UInt8}[pointer(path) for path in paths]
+    lengths = Csize_t[sizeof(path) for path in paths]
+    modules = join(options.exclude_modules, '\n')
+    handle = Ref{Ptr{Cvoid}}(C_NULL)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = GC.@preserve paths begin
+        @ccall libcompile_traces.ct_open(pointers::Ptr{Ptr{UInt8}}, lengths::Ptr{Csize_t},
+                                         length(paths)::Csize_t, options.dedup::UInt8,
+                                         modules::Ptr{UInt8}, sizeof(modules)::Csize_t,
+                                         options.exclude_closures::UInt8, options.min_time_ms::Cdouble,
+                                         options.include_pattern::Ptr{UInt8},
+                                         sizeof(options.include_pattern)::Csize_t,
+                                         options.exclude_pattern::Ptr{UInt8},
+                                         sizeof(options.exclude_pattern)::Csize_t,
+                                         options.bound_varargs::UInt32, handle::Ptr{Ptr{Cvoid}},
+                                         err::Ptr{Ptr{Cvoid}})::Cint
+    end
+    check_status(status, err)
+    h = handle[]
+    try
+        return copy_trace_set(h)
+    finally
+        @ccall libcompile_traces.ct_free(h::Ptr{Cvoid})::Cvoid
+    end
+end
+
+function copy_trace_set(h::Ptr{Cvoid})
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    counts = [Ref{UInt64}(0) for _ in 1:7]
+    status = @ccall libcompile_traces.ct_counts(h::Ptr{Cvoid}, counts[1]::Ptr{UInt64},
+                                                counts[2]::Ptr{UInt64}, counts[3]::Ptr{UInt64},
+                                                counts[4]::Ptr{UInt64}, counts[5]::Ptr{UInt64},
+                                                counts[6]::Ptr{UInt64}, counts[7]::Ptr{UInt64},
+                                                err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    n_sources = Ref{Csize_t}(0)
+    status = @ccall libcompile_traces.ct_source_count(h::Ptr{Cvoid}, n_sources::Ptr{Csize_t},
+                                                      err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    files = String[take_string(ct_source_name, h, i) for i in 0:(Int(n_sources[]) - 1)]
+    items = TraceItem[read_item(h, i, files) for i in 0:(Int(counts[7][]) - 1)]
+    c = Int[Int(r[]) for r in counts]
+    return TraceSet(files, items, c[1], c[2], c[3], c[4], c[5], c[6])
+end
+
+"""
+    resolve_overrides(mod::Module, verbose::Bool, warn::Bool) -> (verbose, warn)
+
+Applies `JULIA_COMPILE_TRACES_VERBOSE` / `JULIA_COMPILE_TRACES_WARN` for `nameof(mod)`. The Rust
+side reads the process environment at call time, so `withenv` applies.
+"""
+function resolve_overrides(mod::Module, verbose::Bool, warn::Bool)
+    ensure_library()
+    name = string(nameof(mod))
+    bits = Ref{UInt32}(0)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_resolve_overrides(name::Ptr{UInt8}, sizeof(name)::Csize_t,
+                                                           verbose::UInt8, warn::UInt8,
+                                                           bits::Ptr{UInt32}, err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    return (bits[] & CT_OVERRIDE_VERBOSE != 0, bits[] & CT_OVERRIDE_WARN != 0)
+end

@@ -1,0 +1,306 @@
+# The Julia test suite of CompileTraces.jl.
+#
+# WRITTEN, NOT RUN: no Julia was available where this file was written. It is syntax-checked by
+# rust/capi/tests/julia_sources.rs (tree-sitter-julia) and its @ccall use is checked against the
+# library; the expectations below follow the documented behaviour and julia-facts, not a run.
+# Run with `julia --project -e 'import Pkg; Pkg.test()'` after `Pkg.build()`.
+
+using Test
+using CompileTraces
+using CompileTraces: CompilationFailure
+
+const TRACES = joinpath(@__DIR__, "traces")
+const PACKAGE_ROOT = dirname(@__DIR__)
+
+# Functions the hand-written traces refer to (as `Fixture.x`, a module bound in Main).
+module Fixture
+g(x::Int) = x + 1
+h(::Val{'U'}) = 1
+h(::Val) = 2
+k(x::Int) = x * 2
+struct NotPrimitive
+    x::UInt8
+end
+end
+
+"Runs `f` with stdout sent to a file; returns what was printed."
+function captured_stdout(f)
+    path, io = mktemp()
+    try
+        redirect_stdout(f, io)
+    finally
+        close(io)
+    end
+    return read(path, String)
+end
+
+"Writes `text` to a fresh file and returns its path."
+function trace_file(text::AbstractString)
+    path, io = mktemp()
+    write(io, text)
+    close(io)
+    return path
+end
+
+@testset "CompileTraces.jl" begin
+    @testset "library" begin
+        @test CompileTraces.ensure_library() === nothing
+        @test isfile(CompileTraces.libcompile_traces)
+    end
+
+    @testset "CompilationMetrics" begin
+        m = CompilationMetrics(1, 4, 2, 7)
+        @test (m.succeeded, m.failed, m.skipped, m.total) == (1, 4, 2, 7)
+        @test m.duplicates == 0
+        @test isempty(m.failures)
+        @test sprint(show, m) == "CompilationMetrics(total: 7, succeeded: 1, failed: 4, skipped: 2)"
+        @test m == CompilationMetrics(1, 4, 2, 7)
+        @test m != CompilationMetrics(1, 4, 1, 6)
+        @test hash(m) == hash(CompilationMetrics(1, 4, 2, 7))
+        @test CompilationMetrics() == CompilationMetrics(0, 0, 0, 0)
+    end
+
+    @testset "counting rules on a hand-written trace" begin
+        m = compile_traces(Main, joinpath(TRACES, "basic.jl"))
+        # sum and + succeed; malformed line, module not loaded and precompile(...) == false fail;
+        # unsupported code and a signature with no method are skipped; the repeat is a duplicate.
+        @test m == CompilationMetrics(2, 3, 2, 7)
+        @test m.duplicates == 1
+        @test sort([f.reason for f in m.failures]) == [:malformed, :module_not_loaded, :precompile_false]
+        not_loaded = only(filter(f -> f.reason === :module_not_loaded, m.failures))
+        @test not_loaded.line == 7
+        @test endswith(not_loaded.file, "basic.jl")
+        @test not_loaded.message == "module NotLoadedPkgXYZ not loaded"
+        @test occursin("NotLoadedPkgXYZ.f", not_loaded.statement)
+        malformed = only(filter(f -> f.reason === :malformed, m.failures))
+        @test malformed.line == 5
+
+        # The vector form and the default module give the same result.
+        @test compile_traces(Main, [joinpath(TRACES, "basic.jl")]) == m
+        @test compile_traces(joinpath(TRACES, "basic.jl")) == m
+        @test compile_traces([joinpath(TRACES, "basic.jl")]) == m
+
+        # dedup = false compiles the repeated statement again.
+        m2 = compile_traces(Main, joinpath(TRACES, "basic.jl"); dedup = false)
+        @test m2 == CompilationMetrics(3, 3, 2, 8)
+        @test m2.duplicates == 0
+
+        # exclude drops statements of those root modules: they are not counted at all.
+        m3 = compile_traces(Main, joinpath(TRACES, "basic.jl"); exclude = ["NotLoadedPkgXYZ", "Fixture"])
+        @test m3 == CompilationMetrics(2, 2, 1, 5)
+    end
+
+    @testset "a trace generated with --trace-compile" begin
+        mktempdir() do dir
+            trace = joinpath(dir, "generated.jl")
+            script = """
+                using Test
+                module Sub
+                f(x) = x + 1
+                end
+                Sub.f(1)
+                @test sum([1, 2]) == 3
+                """
+            run(`$(Base.julia_cmd()) --startup-file=no --trace-compile=$trace -e $script`)
+            lines = readlines(trace)
+            @test !isempty(lines)
+            @test any(l -> occursin("Sub.f", l), lines) # a submodule of Main prints without `Main.`
+            @eval Main module Sub
+            f(x) = x + 1
+            end
+            m = compile_traces(Main, trace)
+            @test m.total == m.succeeded + m.failed + m.skipped
+            @test m.succeeded > 0
+            @test !any(f -> f.reason === :module_not_loaded, m.failures)
+            @test !any(f -> f.reason === :malformed, m.failures)
+        end
+    end
+
+    @testset "inline vs staging module" begin
+        snoop = joinpath(TRACES, "snoop.jl")
+        # SnoopCompile names are relative to the package: found when evaluated in Fixture itself.
+        @test compile_traces(Fixture, snoop; inline = true) == CompilationMetrics(2, 0, 0, 2)
+        # In a staging module, `g` and `h` are not bound.
+        m = compile_traces(Fixture, snoop; inline = false)
+        @test m == CompilationMetrics(0, 2, 0, 2)
+        @test all(f -> f.reason === :evaluation_error, m.failures)
+        # The staging module is a submodule of the calling module.
+        @test any(n -> startswith(string(n), "##CompileTracesStaging"), names(Fixture; all = true))
+    end
+
+    @testset "a root module that is not loaded" begin
+        path = trace_file("precompile(Tuple{typeof(NotLoadedPkgXYZ.f), Int64})\n" *
+                          "precompile(Tuple{typeof(NotLoadedPkgXYZ.g), NotLoadedPkgXYZ.T})\n")
+        m = compile_traces(Main, path)
+        @test m == CompilationMetrics(0, 2, 0, 2)
+        @test all(f -> f.message == "module NotLoadedPkgXYZ not loaded", m.failures)
+    end
+
+    @testset "bits values are built only for primitive types of the right size" begin
+        m = compile_traces(Main, joinpath(TRACES, "bits.jl"))
+        @test m == CompilationMetrics(1, 2, 0, 3)
+        @test [f.reason for f in m.failures] == [:rejected, :rejected]
+        @test occursin("not a primitive type", m.failures[1].message)
+        @test occursin("primitive type of 4 bytes, not 1", m.failures[2].message)
+    end
+
+    @testset "the signature check refuses code" begin
+        ctx = CompileTraces.EvalContext(Main, Main, true, Dict{String,Union{Nothing,CompileTraces.Rejected}}())
+        check(text) = CompileTraces.check_signature(CompileTraces.parse_signature(text), ctx)
+        @test check("Tuple{typeof(Base.sum), Vector{Int64}}") isa Expr
+        @test check("Tuple{Vararg{Any, N} where N}") isa Expr
+        @test check("Tuple{typeof(getfield(Base, Symbol(\"#3#4\")))}") isa Expr
+        for bad in ("Tuple{typeof(Base.exit(0x01))}", "Tuple{(x = 1)}", "Tuple{\$(run(`ls`))}",
+                    "Tuple{[1, 2]}", "Tuple{Base.@time 1}", "Tuple{Symbol(\"a\" * \"b\")}",
+                    "Tuple{(() -> 1)()}", "Tuple{begin 1 end}")
+            @test_throws CompileTraces.Rejected check(bad)
+        end
+    end
+
+    @testset "two-argument form, timings and closures" begin
+        mixed = joinpath(TRACES, "mixed.jl")
+        m = compile_traces(Main, mixed)
+        @test m == CompilationMetrics(3, 1, 0, 4) # the closure name does not exist
+        @test only(m.failures).reason === :evaluation_error
+        @test compile_traces(Main, mixed; closures = :skip) == CompilationMetrics(3, 0, 1, 4)
+        # min_time drops the statement timed below it; untimed statements are kept.
+        @test compile_traces(Main, mixed; min_time = 1.0, closures = :skip) == CompilationMetrics(2, 0, 1, 3)
+        @test_throws ArgumentError compile_traces(Main, mixed; closures = :maybe)
+    end
+
+    @testset "@compile_traces" begin
+        expected = compile_traces(Main, joinpath(TRACES, "basic.jl"))
+        # Relative literal paths are resolved against this file's directory.
+        @test @compile_traces("traces/basic.jl") == expected
+        @test @compile_traces("traces/basic.jl", warn = false, inline = false) == expected
+        @test @compile_traces(inline = false, "traces/basic.jl", dedup = true) == expected
+        @test (@compile_traces dedup = false "traces/basic.jl") == CompilationMetrics(3, 3, 2, 8)
+        # Non-literal expressions are evaluated in the caller.
+        file = joinpath(TRACES, "basic.jl")
+        @test @compile_traces(file) == expected
+        # The same file twice: its statements are all duplicates the second time, while its
+        # malformed and unsupported lines are reported again.
+        twice = @compile_traces(file, "traces/basic.jl")
+        @test twice == CompilationMetrics(2, 4, 3, 9)
+        @test twice.duplicates == 7
+        cd(tempdir()) do # the working directory does not matter
+            @test @compile_traces("traces/basic.jl") == expected
+        end
+    end
+
+    @testset "warn = true logs one warning per failure" begin
+        path = trace_file("precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\n" *
+                          "precompile(Tuple{typeof(NotLoadedPkgXYZ.f), Int64})\n")
+        message = "Failed to compile the precompile statement at $path:2 (module_not_loaded): " *
+                  "module NotLoadedPkgXYZ not loaded\n  precompile(Tuple{typeof(NotLoadedPkgXYZ.f), Int64})"
+        @test_logs (:warn, message) compile_traces(Main, path; warn = true)
+        @test_logs compile_traces(Main, path) # nothing logged by default
+    end
+
+    @testset "verbose output" begin
+        out = captured_stdout(() -> compile_traces(Main, joinpath(TRACES, "basic.jl"); verbose = true))
+        @test occursin("Successfully executed 2 precompile statements (3 failed, 2 skipped) in ", out)
+        @test occursin(" seconds", out)
+        @test !occursin('\r', out) # stdout is a file, not a terminal: no live progress
+        @test captured_stdout(() -> compile_traces(Main, joinpath(TRACES, "basic.jl"))) == ""
+    end
+
+    @testset "environment overrides" begin
+        path = trace_file("precompile(Tuple{typeof(NotLoadedPkgXYZ.f), Int64})\n")
+        withenv("JULIA_COMPILE_TRACES_WARN" => "Foo, Main", "JULIA_COMPILE_TRACES_VERBOSE" => nothing) do
+            @test CompileTraces.resolve_overrides(Main, false, false) == (false, true)
+            @test_logs (:warn, r"module NotLoadedPkgXYZ not loaded") compile_traces(Main, path)
+        end
+        withenv("JULIA_COMPILE_TRACES_VERBOSE" => "all", "JULIA_COMPILE_TRACES_WARN" => nothing) do
+            @test CompileTraces.resolve_overrides(Main, false, false) == (true, false)
+            @test occursin("Successfully executed", captured_stdout(() -> compile_traces(Main, path)))
+        end
+        withenv("JULIA_COMPILE_TRACES_VERBOSE" => "Other", "JULIA_COMPILE_TRACES_WARN" => "") do
+            @test CompileTraces.resolve_overrides(Main, false, false) == (false, false)
+            @test CompileTraces.resolve_overrides(Main, true, true) == (true, true) # never turns off
+            @test captured_stdout(() -> compile_traces(Main, path)) == ""
+        end
+    end
+
+    @testset "strict mode" begin
+        err = try
+            compile_traces(Main, joinpath(TRACES, "basic.jl"); strict = true)
+            nothing
+        catch e
+            e
+        end
+        @test err isa CompileTracesError
+        @test err.metrics == CompilationMetrics(2, 3, 2, 7) # everything ran before the throw
+        @test length(err.metrics.failures) == 3
+        @test occursin("module NotLoadedPkgXYZ not loaded", sprint(showerror, err))
+        ok = trace_file("precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\n")
+        @test compile_traces(Main, ok; strict = true) == CompilationMetrics(1, 0, 0, 1)
+    end
+
+    @testset "unreadable files fail before anything is compiled" begin
+        missing_file = joinpath(tempdir(), "compile_traces_missing_$(getpid()).jl")
+        err = try
+            compile_traces(Main, joinpath(TRACES, "basic.jl"), missing_file)
+            nothing
+        catch e
+            e
+        end
+        @test err isa ErrorException
+        @test occursin(missing_file, sprint(showerror, err))
+        @test_throws ErrorException compile_traces(Main, TRACES) # a directory
+        @test compile_traces(Main, String[]) == CompilationMetrics()
+    end
+
+    # Package tests run in subprocesses with their own depot, so that they precompile TracedPkg
+    # for real. CompileTraces is found through a package directory on the load path.
+    function package_setup(dir; preference = nothing)
+        packages = joinpath(dir, "packages")
+        mkpath(packages)
+        symlink(PACKAGE_ROOT, joinpath(packages, "CompileTraces"))
+        project = joinpath(dir, "TracedPkg")
+        cp(joinpath(@__DIR__, "TracedPkg"), project)
+        if preference !== nothing
+            write(joinpath(project, "LocalPreferences.toml"), "[TracedPkg]\ncompile_traces = $preference\n")
+        end
+        depot = joinpath(dir, "depot")
+        mkpath(depot)
+        env = ["JULIA_LOAD_PATH" => join(["@", packages, "@stdlib"], Sys.iswindows() ? ';' : ':'),
+               "JULIA_DEPOT_PATH" => join([depot; DEPOT_PATH], Sys.iswindows() ? ';' : ':')]
+        return project, env
+    end
+
+    function load_traced_pkg(project, env)
+        code = "using TracedPkg; print(TracedPkg.METRICS)"
+        cmd = addenv(`$(Base.julia_cmd()) --startup-file=no --project=$project -e $code`, env...)
+        return read(cmd, String)
+    end
+
+    @testset "inside a package's precompilation" begin
+        mktempdir() do dir
+            project, env = package_setup(dir)
+            @test load_traced_pkg(project, env) ==
+                  "CompilationMetrics(total: 3, succeeded: 2, failed: 1, skipped: 0)"
+            # The trace file is a precompile dependency: editing it re-precompiles the package.
+            open(joinpath(project, "src", "traces.jl"), "a") do io
+                println(io, "precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point, Int64})")
+            end
+            @test load_traced_pkg(project, env) ==
+                  "CompilationMetrics(total: 4, succeeded: 2, failed: 1, skipped: 1)"
+        end
+    end
+
+    @testset "the compile_traces preference turns compilation off" begin
+        mktempdir() do dir
+            project, env = package_setup(dir; preference = false)
+            @test load_traced_pkg(project, env) ==
+                  "CompilationMetrics(total: 0, succeeded: 0, failed: 0, skipped: 0)"
+        end
+        mktempdir() do dir
+            project, env = package_setup(dir; preference = true)
+            @test load_traced_pkg(project, env) ==
+                  "CompilationMetrics(total: 3, succeeded: 2, failed: 1, skipped: 0)"
+        end
+        # Main has no package, hence no preferences.
+        @test CompileTraces.compilation_enabled(Main)
+    end
+end
