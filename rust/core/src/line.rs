@@ -215,7 +215,7 @@ fn classify_text(display: &str) -> Line<'_> {
     if let Some(line) = shape_of_code(display, rest, indent) {
         return line;
     }
-    if rest.contains("precompile(") {
+    if !starts_with_block_keyword(rest_uncommented) && rest.contains("precompile(") {
         // Some other construct around a precompile call (`x = precompile(...)`, `... || @warn`):
         // the parser says precisely why it is not a pure statement.
         return statement(display, start, timing_ms);
@@ -235,6 +235,31 @@ fn looks_like_statement(text: &str) -> bool {
         || (text.starts_with("try")
             && text[3..].starts_with([';', ' ', '\t'])
             && text.contains("precompile("))
+}
+
+/// Whether the code starts with a keyword that opens a block (`function _my_precompile()`,
+/// `if cond precompile(...) end`): such a line is code for the block layer, not a statement.
+fn starts_with_block_keyword(text: &str) -> bool {
+    const KEYWORDS: [&str; 14] = [
+        "function",
+        "macro",
+        "let",
+        "begin",
+        "if",
+        "try",
+        "for",
+        "while",
+        "quote",
+        "module",
+        "baremodule",
+        "struct",
+        "mutable",
+        "abstract",
+    ];
+    let word_len = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '!'))
+        .unwrap_or(text.len());
+    KEYWORDS.contains(&&text[..word_len])
 }
 
 /// Skips leading `#= .. =#` comments (closed on the line) and blanks.

@@ -10,9 +10,9 @@
 //!   one chunk).
 //! - [`process`] takes the chunks, across sources, a *window* at a time (about four chunks per
 //!   thread, at most [`MAX_WINDOW_BYTES`] of input): the chunks of a window are classified in
-//!   parallel, then folded, deduplicated, filtered and handed to the sink in order, before the
-//!   next window starts. Peak memory is the input, one window of classified lines, and the set
-//!   of distinct statements.
+//!   parallel, then folded, deduplicated, filtered and handed to the sink in order on the
+//!   calling thread, while the pool classifies the next window. Peak memory is the input, two
+//!   windows of classified lines, and the set of distinct statements.
 //! - Inputs under [`PARALLEL_THRESHOLD`] bytes in total never touch the thread pool.
 //!
 //! Statement text is borrowed from the input whenever the parser could (no ANSI codes, no comment
@@ -165,7 +165,7 @@ pub fn process<'a>(
         usize::MAX
     };
 
-    let mut state = State {
+    let state = State {
         options,
         seen: FxHashMap::default(),
         summary: Summary {
@@ -173,8 +173,10 @@ pub fn process<'a>(
             ..Summary::default()
         },
     };
-    // The fold of the source being read: (source index, folder, last line number).
-    let mut current: Option<(u32, Folder<'a>, u32)> = None;
+    let mut fold = Fold {
+        current: None,
+        state,
+    };
 
     let mut units = sources.iter().enumerate().flat_map(|(index, source)| {
         chunks(&source.bytes, CHUNK_BYTES)
@@ -185,52 +187,96 @@ pub fn process<'a>(
                 first_in_file: chunk_index == 0,
             })
     });
-    let mut window: Vec<Unit<'a>> = Vec::new();
-    loop {
-        window.clear();
-        let mut bytes = 0usize;
-        for unit in units.by_ref() {
-            bytes += unit.bytes.len();
-            window.push(unit);
-            if bytes >= window_bytes {
-                break;
-            }
-        }
-        if window.is_empty() {
-            break;
-        }
-        let classified: Vec<Vec<Classified<'a>>> = if parallel {
-            window
-                .par_iter()
-                .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
-                .collect()
+    let mut window = take_window(&mut units, window_bytes);
+    let mut classified = classify_window(&window, parallel);
+    while !window.is_empty() {
+        let next_window = take_window(&mut units, window_bytes);
+        let mut next_classified = Vec::new();
+        if parallel && !next_window.is_empty() {
+            // Classify the next window on the pool while this thread folds the current one:
+            // the fold (dedup, filters, the caller's sink) is sequential, and would otherwise
+            // leave the pool idle.
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next_classified = classify_window(&next_window, true));
+                fold.window(&window, classified, &mut sink);
+            });
         } else {
-            window
-                .iter()
-                .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
-                .collect()
-        };
-        for (unit, lines) in window.iter().zip(classified) {
-            if current.as_ref().map(|(source, _, _)| *source) != Some(unit.source) {
-                if let Some((_, folder, _)) = current.take() {
-                    folder.finish(&mut |item| state.handle(item, &mut sink));
-                }
-                current = Some((unit.source, Folder::new(unit.source), 0));
+            fold.window(&window, classified, &mut sink);
+            next_classified = classify_window(&next_window, parallel);
+        }
+        window = next_window;
+        classified = next_classified;
+    }
+    fold.finish_source(&mut sink);
+    fold.state.summary
+}
+
+/// The sequential part of [`process`]: the block fold of the source being read and the state.
+struct Fold<'a, 'o> {
+    /// Source index, its block fold, and the number of its last line seen.
+    current: Option<(u32, Folder<'a>, u32)>,
+    state: State<'a, 'o>,
+}
+
+impl<'a> Fold<'a, '_> {
+    fn window(
+        &mut self,
+        units: &[Unit<'a>],
+        classified: Vec<Vec<Classified<'a>>>,
+        sink: &mut impl FnMut(Item<'a>, Verdict),
+    ) {
+        for (unit, lines) in units.iter().zip(classified) {
+            if self.current.as_ref().map(|(source, _, _)| *source) != Some(unit.source) {
+                self.finish_source(sink);
+                self.current = Some((unit.source, Folder::new(unit.source), 0));
             }
-            let (_, folder, number) = current.as_mut().expect("a fold is open");
+            let (_, folder, number) = self.current.as_mut().expect("a fold is open");
+            let state = &mut self.state;
             state.summary.lines += lines.len() as u64;
             for (raw, line) in lines {
                 *number = number.saturating_add(1);
-                folder.push(*number, raw, line, &mut |item| {
-                    state.handle(item, &mut sink)
-                });
+                folder.push(*number, raw, line, &mut |item| state.handle(item, sink));
             }
         }
     }
-    if let Some((_, folder, _)) = current.take() {
-        folder.finish(&mut |item| state.handle(item, &mut sink));
+
+    fn finish_source(&mut self, sink: &mut impl FnMut(Item<'a>, Verdict)) {
+        if let Some((_, folder, _)) = self.current.take() {
+            let state = &mut self.state;
+            folder.finish(&mut |item| state.handle(item, sink));
+        }
     }
-    state.summary
+}
+
+/// The next units up to `window_bytes` of input (at least one unit, unless none is left).
+fn take_window<'a>(
+    units: &mut impl Iterator<Item = Unit<'a>>,
+    window_bytes: usize,
+) -> Vec<Unit<'a>> {
+    let mut window = Vec::new();
+    let mut bytes = 0usize;
+    for unit in units.by_ref() {
+        bytes += unit.bytes.len();
+        window.push(unit);
+        if bytes >= window_bytes {
+            break;
+        }
+    }
+    window
+}
+
+fn classify_window<'a>(units: &[Unit<'a>], parallel: bool) -> Vec<Vec<Classified<'a>>> {
+    if parallel {
+        units
+            .par_iter()
+            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+            .collect()
+    } else {
+        units
+            .iter()
+            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+            .collect()
+    }
 }
 
 /// A piece of one source classified as a unit of parallel work.

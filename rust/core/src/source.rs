@@ -96,7 +96,7 @@ impl std::error::Error for ReadError {
 /// let path = dir.path().join("trace.jl");
 /// std::fs::write(&path, "precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n")?;
 /// let sources = compile_traces_core::source::read_all(&[&path])?;
-/// assert_eq!(sources[0].bytes.len(), 52);
+/// assert_eq!(sources[0].bytes.len(), 51);
 /// # Ok(()) }
 /// ```
 pub fn read_all<P: AsRef<Path> + Sync>(paths: &[P]) -> Result<Vec<Source>, ReadError> {
