@@ -1,7 +1,7 @@
 //! `compile-traces filter` and `compile-traces merge`: a clean trace with what passes the filters.
 
 use std::fs;
-use std::io;
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -103,7 +103,10 @@ fn run(
         Destination::File(path) | Destination::InPlace(path) => Output::file(path)?,
     };
     let options = options(flags);
-    let mut progress = Progress::new(&sources, flags.quiet);
+    // Statements printed on a terminal would interleave with the progress line.
+    let output_on_terminal =
+        matches!(destination, Destination::Stdout) && io::stdout().is_terminal();
+    let mut progress = Progress::new(&sources, flags.quiet || output_on_terminal);
     let mut written = 0u64;
     let mut write_error: Option<io::Error> = None;
     let summary = pipeline::process(&sources, &options, |item, verdict| {

@@ -14,9 +14,13 @@ const REDRAW_EVERY: Duration = Duration::from_millis(100);
 /// Look at the clock only every this many items (cheap either way, but there can be millions).
 const CHECK_EVERY: u32 = 1024;
 const WIDTH: usize = 30;
+/// `COMPILE_TRACES_PROGRESS=force` draws the progress line even when stderr is not a terminal and
+/// without the initial delay (for the integration tests).
+pub const FORCE_VARIABLE: &str = "COMPILE_TRACES_PROGRESS";
 
 pub struct Progress {
     enabled: bool,
+    delay: Duration,
     start: Instant,
     last_draw: Option<Instant>,
     counter: u32,
@@ -27,9 +31,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// `quiet` turns it off (e.g. JSON output or `--quiet`).
+    /// `quiet` turns it off (`--quiet`, or output going to the same terminal).
     pub fn new(sources: &[Source], quiet: bool) -> Progress {
-        let enabled = !quiet && io::stderr().is_terminal();
+        // For tests, which have no terminal: draw from the first check on, whatever stderr is.
+        let forced = std::env::var_os(FORCE_VARIABLE).is_some_and(|v| v == "force");
+        let enabled = !quiet && (forced || io::stderr().is_terminal());
         let mut table = Vec::new();
         let mut total_bytes = 0u64;
         if enabled {
@@ -42,6 +48,7 @@ impl Progress {
         }
         Progress {
             enabled,
+            delay: if forced { Duration::ZERO } else { DELAY },
             start: Instant::now(),
             last_draw: None,
             counter: 0,
@@ -62,7 +69,7 @@ impl Progress {
         }
         self.counter = 0;
         let now = Instant::now();
-        if now.duration_since(self.start) < DELAY
+        if now.duration_since(self.start) < self.delay
             || self
                 .last_draw
                 .is_some_and(|last| now.duration_since(last) < REDRAW_EVERY)

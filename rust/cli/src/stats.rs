@@ -262,7 +262,10 @@ fn write_text(out: &mut impl Write, report: &StatsJson<'_>, top: usize) -> io::R
                     writeln!(
                         out,
                         "  {:>10.1} ms  {}:{}  {}",
-                        slow.ms, slow.path, slow.line, slow.statement
+                        slow.ms,
+                        slow.path,
+                        slow.line,
+                        shortened(&slow.statement)
                     )?;
                 }
             }
@@ -281,4 +284,14 @@ fn write_table(out: &mut impl Write, rows: &[NameCount]) -> io::Result<()> {
         writeln!(out, "  {:<width$} {:>8}", row.name, row.statements)?;
     }
     Ok(())
+}
+
+/// Statements can be tens of thousands of characters long: the text report shows the start
+/// (`--json` has them whole).
+fn shortened(text: &str) -> String {
+    const MAX_CHARS: usize = 160;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }

@@ -11,4 +11,5 @@ mod examples;
 mod filter;
 mod help;
 mod merge;
+mod progress;
 mod stats;
