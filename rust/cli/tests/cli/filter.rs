@@ -334,3 +334,46 @@ fn missing_input_leaves_no_output_file() {
     assert!(run.stderr.contains("missing.jl"), "{}", run.stderr);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn output_in_a_missing_directory_is_an_error_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("no-such-dir").join("out.jl");
+    let run = filter(&["-o", out.to_str().unwrap()], &fixture("plain.jl")).expect(2);
+    assert!(run.stderr.contains("out.jl"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("create the output directory"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // Far more output than a pipe buffers, so the writer sees the reader go away.
+    let mut trace = String::new();
+    for i in 0..20_000 {
+        trace.push_str(&format!(
+            "precompile(Tuple{{typeof(Base.getindex), Val{{{i}}}}})\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.jl");
+    fs::write(&path, trace).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_compile-traces"))
+        .args(["filter".as_ref(), "-q".as_ref(), path.as_os_str()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "precompile(Tuple{typeof(Base.getindex), Val{0}})\n");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
