@@ -25,6 +25,11 @@
 //! The Julia wrapper (`src/ffi.jl`) is checked against these signatures by
 //! `tests/julia_sources.rs`.
 
+// The exported functions take raw pointers from C callers (Julia), for whom `unsafe fn` means
+// nothing: their pointer contract is documented above and on each function, and every pointer is
+// checked for null before use.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -133,7 +138,7 @@ unsafe fn str_arg<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a str,
     })
 }
 
-fn out<T>(ptr: *mut T, what: &str) -> Result<&mut T, Failure> {
+fn out<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T, Failure> {
     // SAFETY: non-null out-parameters point to writable memory of the right type (contract).
     unsafe { ptr.as_mut() }.ok_or_else(|| {
         (
@@ -618,4 +623,40 @@ pub extern "C" fn ct_error_free(error: *mut CtError) {
             drop(unsafe { Box::from_raw(error) });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_status_with_its_message() {
+        let mut err: *mut CtError = std::ptr::null_mut();
+        let status = guard(&mut err, || panic!("boom in the core"));
+        assert_eq!(status, CT_ERR_PANIC);
+        assert_eq!(ct_error_status(err), CT_ERR_PANIC);
+        let mut len = 0;
+        let ptr = ct_error_message(err, &mut len);
+        // SAFETY: valid until freed below.
+        let message = std::str::from_utf8(unsafe { std::slice::from_raw_parts(ptr, len) }).unwrap();
+        assert!(message.contains("boom in the core"), "{message}");
+        assert!(message.contains("internal error"), "{message}");
+        ct_error_free(err);
+
+        let formatted = guard(std::ptr::null_mut(), || panic!("{} {}", "with", "format"));
+        assert_eq!(
+            formatted, CT_ERR_PANIC,
+            "a null error slot still gets the status"
+        );
+    }
+
+    #[test]
+    fn a_failure_keeps_its_status_and_success_writes_no_error() {
+        let mut err: *mut CtError = std::ptr::null_mut();
+        assert_eq!(guard(&mut err, || Ok(())), CT_OK);
+        assert!(err.is_null());
+        assert_eq!(guard(&mut err, || fail(CT_ERR_IO, "nope")), CT_ERR_IO);
+        assert_eq!(ct_error_status(err), CT_ERR_IO);
+        ct_error_free(err);
+    }
 }
