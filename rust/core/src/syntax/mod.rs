@@ -1,9 +1,68 @@
 //! The grammar of one precompile statement: a hand-written lexer and recursive-descent parser for
 //! the subset of Julia that `julia --trace-compile` and SnoopCompile print.
-//
-// CONTRACT (filled in by the parser work): the public signatures below are fixed; bodies are not.
+//!
+//! # What is accepted
+//!
+//! A statement is `precompile(SIG)`, `Base.precompile(SIG)` or `precompile(f, (T1, T2))`,
+//! optionally wrapped (see [`parse_statement`]). `SIG` is a type expression: names, qualified
+//! names, `var"..."`, `Base.:(+)`, curly applications, `where` clauses with bounds, `<:T` / `>:T`
+//! inside braces, and value parameters (integers, hex, floats, chars, strings, symbols, tuples).
+//!
+//! # Calls: the security rule
+//!
+//! A trace file must never make Julia run code, so the only calls accepted are those that build
+//! a type or name and nothing else:
+//! - `typeof(X)` where `X` is a (qualified) name, `var"..."` name or operator (`typeof(+)`);
+//! - `Symbol("...")` with one plain string literal (no `$`);
+//! - `getfield(M, Symbol("..."))` with `M` a (qualified) name;
+//! - `Core.kwftype(typeof(f))`;
+//! - a **bits value**: a callee that looks like a type applied to exactly one unsigned hex literal,
+//!   `Char(0x55000000)`, `SPIRV.Dim(0x00000001)`, `Core.AddrSpace{Core}(0x00)`. "Looks like a
+//!   type" means: a (qualified) name whose last component is a plain identifier starting with an
+//!   ASCII capital letter, or a curly application of such a name. `Base.exit(0x01)` is therefore
+//!   unsupported. Such statements carry [`Flags::BITS_VALUE`](crate::Flags::BITS_VALUE): the
+//!   evaluator must still check that the callee is a primitive type of that size.
+//!
+//! Any other call, binary operators, `$` interpolation, command literals, string macros,
+//! assignments, `;` (outside the `try` wrapper), keywords that start code, macros other than the
+//! wrappers, `->`, `...`, `::`, `[...]` are [`ProblemKind::Unsupported`]. Text that is not valid
+//! Julia (unbalanced brackets, garbled or truncated text, two statements run together, invalid
+//! tokens, nesting deeper than [`MAX_DEPTH`]) is [`ProblemKind::Malformed`]; when an unsupported
+//! construct appears on a line that is also unbalanced, malformed wins.
+//!
+//! # Analysis
+//!
+//! - roots: the first component of every qualified name (`Base` of `Base.Iterators.Zip`), and the
+//!   module argument of `getfield(M, ..)`, in order of first appearance. Bare names (`Int64`,
+//!   `Vector`, type variables) are not roots: Julia resolves them in every module or they are
+//!   bound by `where`. The `Base.` of `Base.precompile(` is not a root (it is part of the call,
+//!   not the signature), nor are names in a dropped `isdefined` guard (SnoopCompile repeats the
+//!   guard's module inside the signature; a guard on `Main` still sets `MAIN`).
+//! - `LOSSY_VALUE`: a float literal without a decimal point (`1e10`, `1f0`, `2f-3`). Julia prints
+//!   `Float64` as `1.0e10` and `Float32` as `1.0f0`, so such a literal was not printed by Julia's
+//!   own printer and may not read back as the type it had. (`1f` alone is not a float at all: it
+//!   is `1*f`, a call, and is rejected as malformed.) Integers printed as plain decimals cannot be
+//!   told apart from `Int64` and are not flagged.
+//! - `UNBOUNDED_VARARG`: the last parameter of the signature's `Tuple{...}` (or of the
+//!   two-argument form's tuple) is `Vararg{T}` with no length. `Vararg{T, N} where N` is bounded
+//!   by a type variable and is not flagged.
 
-use crate::item::{ProblemKind, Statement};
+mod ast;
+mod keywords;
+mod lexer;
+mod parser;
+mod print;
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+pub use ast::{parse_type_expr, Expr};
+
+use crate::item::{Flags, ProblemKind, Span, Statement};
+use lexer::{Kind, Lexer};
+use parser::{NoAst, Parser, StmtParse};
 
 /// Deepest bracket / `where` nesting accepted. Real traces stay far below; deeper input is a
 /// malformed line, never a stack overflow.
@@ -36,8 +95,238 @@ pub struct ParsedStatement<'a> {
 /// `try; @assert(Base.precompile(..)); catch err; @debug err; end` or `@warnpcfail precompile(..)`,
 /// with `#= .. =#` comments anywhere and an optional trailing `# ..` comment.
 pub fn parse_statement(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
-    let _ = text;
-    todo!("syntax::parse_statement")
+    check_length(text)?;
+    let (out, flags, roots, repair) = match parse_once(text) {
+        Ok(parsed) => parsed,
+        Err(err) => return Err(refine(text, err)),
+    };
+    let trailing_comment = out.trailing.map(|span| span.slice(text));
+    if !repair.needed() {
+        let base = out.call.start;
+        let shift = |span: Span| Span {
+            start: span.start - base,
+            end: span.end - base,
+        };
+        return Ok(ParsedStatement {
+            statement: Statement {
+                text: Cow::Borrowed(out.call.slice(text)),
+                signature: shift(out.signature),
+                arg_types: out.arg_types.map(shift),
+                roots: roots.into_iter().map(shift).collect(),
+                timing_ms: None,
+                flags,
+            },
+            trailing_comment,
+        });
+    }
+    // Comments were removed from the middle, or backslashes escaped: parse the repaired text
+    // again so that every span refers to it.
+    let repaired = repair.apply(text, out.call);
+    let (out2, flags2, roots2, _) = parse_once(&repaired).map_err(|err| SyntaxError {
+        kind: ProblemKind::Malformed,
+        offset: out.call.start as usize,
+        message: format!(
+            "the statement does not parse once its comments are removed: {}",
+            err.message
+        ),
+    })?;
+    Ok(ParsedStatement {
+        statement: Statement {
+            signature: out2.signature,
+            arg_types: out2.arg_types,
+            roots: roots2,
+            timing_ms: None,
+            flags: flags | flags2,
+            text: Cow::Owned(repaired),
+        },
+        trailing_comment,
+    })
+}
+
+/// Rewrites an unbounded trailing `Vararg{T}` of the statement's signature to `Vararg{T, n}`
+/// (the old PackageCompiler workaround). `None` when there is no unbounded trailing vararg.
+pub fn bound_trailing_vararg(statement: &Statement, n: u32) -> Option<String> {
+    let text: &str = &statement.text;
+    let (out, _, _, _) = parse_once(text).ok()?;
+    let close = out.vararg_close? as usize;
+    let mut rewritten = String::with_capacity(text.len() + 12);
+    rewritten.push_str(&text[..close]);
+    let _ = write!(rewritten, ", {n}");
+    rewritten.push_str(&text[close..]);
+    Some(rewritten)
+}
+
+pub(crate) fn check_length(text: &str) -> Result<(), SyntaxError> {
+    if text.len() >= u32::MAX as usize {
+        return Err(SyntaxError {
+            kind: ProblemKind::Malformed,
+            offset: 0,
+            message: "line longer than 4 GiB".into(),
+        });
+    }
+    Ok(())
+}
+
+/// What must change in the statement text for Julia to read it: `#= =#` comments inside the
+/// call to drop, backslashes to double.
+struct Repair {
+    comments: Vec<(u32, u32)>,
+    backslashes: Vec<u32>,
+}
+
+impl Repair {
+    fn needed(&self) -> bool {
+        !self.comments.is_empty() || !self.backslashes.is_empty()
+    }
+
+    fn apply(&self, text: &str, call: Span) -> String {
+        let mut out = String::with_capacity(call.len());
+        let mut pos = call.start as usize;
+        let (mut c, mut b) = (
+            self.comments.iter().peekable(),
+            self.backslashes.iter().peekable(),
+        );
+        loop {
+            let next_comment = c.peek().map(|&&(start, _)| start as usize);
+            let next_backslash = b.peek().map(|&&at| at as usize);
+            match (next_comment, next_backslash) {
+                (Some(cs), nb) if nb.map_or(true, |nb| cs < nb) => {
+                    let (_, end) = *c.next().unwrap_or(&(0, 0));
+                    out.push_str(&text[pos..cs]);
+                    pos = end as usize;
+                }
+                (_, Some(at)) => {
+                    b.next();
+                    out.push_str(&text[pos..at]);
+                    out.push('\\');
+                    pos = at;
+                }
+                (None, None) => break,
+                (Some(_), None) => unreachable!("covered by the first arm"),
+            }
+        }
+        out.push_str(&text[pos..call.end as usize]);
+        out
+    }
+}
+
+type Once = (StmtParse, Flags, Vec<Span>, Repair);
+
+fn parse_once(text: &str) -> Result<Once, SyntaxError> {
+    let mut parser = Parser::new(text, 0, NoAst)?;
+    let Ok(out) = parser.statement() else {
+        return Err(parser.take_error());
+    };
+    let inside = |at: u32| at >= out.call.start && at < out.call.end;
+    let comments: Vec<(u32, u32)> = if parser.lex.comments.iter().any(|&(start, _)| inside(start)) {
+        parser
+            .lex
+            .comments
+            .iter()
+            .copied()
+            .filter(|&(start, _)| inside(start))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let backslashes: Vec<u32> = if parser.lex.raw_backslashes.iter().any(|&at| inside(at)) {
+        parser
+            .lex
+            .raw_backslashes
+            .iter()
+            .copied()
+            .filter(|&at| inside(at))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut flags = parser.flags;
+    if out.vararg_close.is_some() {
+        flags.insert(Flags::UNBOUNDED_VARARG);
+    }
+    Ok((
+        out,
+        flags,
+        parser.roots,
+        Repair {
+            comments,
+            backslashes,
+        },
+    ))
+}
+
+/// An unsupported construct on a line that is not even well-formed is reported as malformed:
+/// the line is garbled, whatever it contains.
+fn refine(text: &str, err: SyntaxError) -> SyntaxError {
+    if err.kind != ProblemKind::Unsupported {
+        return err;
+    }
+    let mut lex = Lexer::new(text, 0);
+    let mut open: Vec<(u8, u32)> = Vec::new();
+    loop {
+        let tok = match lex.next() {
+            Ok(tok) => tok,
+            Err(lex_err) if lex_err.kind == ProblemKind::Malformed => return lex_err,
+            Err(_) => {
+                // `$` in a string: read the rest of the line leniently.
+                lex.lenient = true;
+                continue;
+            }
+        };
+        let closer = match tok.kind {
+            Kind::LParen => Some(b')'),
+            Kind::LBrace => Some(b'}'),
+            Kind::LBracket => Some(b']'),
+            _ => None,
+        };
+        if let Some(closer) = closer {
+            if open.len() > MAX_DEPTH {
+                return SyntaxError {
+                    kind: ProblemKind::Malformed,
+                    offset: tok.start as usize,
+                    message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                };
+            }
+            open.push((closer, tok.start));
+            continue;
+        }
+        let found = match tok.kind {
+            Kind::RParen => b')',
+            Kind::RBrace => b'}',
+            Kind::RBracket => b']',
+            Kind::Eof | Kind::Comment => break,
+            _ => continue,
+        };
+        match open.pop() {
+            Some((want, _)) if want == found => {}
+            Some((want, at)) => return SyntaxError {
+                kind: ProblemKind::Malformed,
+                offset: tok.start as usize,
+                message: format!(
+                    "unbalanced brackets: expected `{}` to close the one at byte {at}, found `{}`",
+                    want as char, found as char
+                ),
+            },
+            None => {
+                return SyntaxError {
+                    kind: ProblemKind::Malformed,
+                    offset: tok.start as usize,
+                    message: format!("unbalanced brackets: `{}` closes nothing", found as char),
+                }
+            }
+        }
+    }
+    match open.last() {
+        Some(&(want, at)) => SyntaxError {
+            kind: ProblemKind::Malformed,
+            offset: text.len(),
+            message: format!(
+                "unbalanced brackets: expected `{}` to close the one at byte {at}, found end of line",
+                want as char
+            ),
+        },
+        None => err,
+    }
 }
 
 /// Block keywords on one line of code, counted outside strings, comments and brackets
@@ -53,6 +342,5 @@ pub struct BlockCount {
 
 /// Counts block openers and `end`s on a line of code. Never fails: unknown bytes are skipped.
 pub fn count_blocks(text: &str) -> BlockCount {
-    let _ = text;
-    todo!("syntax::count_blocks")
+    keywords::count(text)
 }

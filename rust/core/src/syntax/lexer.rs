@@ -1,0 +1,658 @@
+//! Byte-level lexer for the Julia subset printed in trace files.
+//!
+//! Tokens are `(kind, start, end)` triples into the source: nothing is allocated per token. The
+//! only allocations are the two side tables below, which stay empty (and unallocated) unless a
+//! line has a `#= =#` comment or a string with a backslash Julia would reject.
+
+use super::SyntaxError;
+use crate::item::ProblemKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Identifier: ASCII letter, `_` or a non-operator Unicode character, then also digits and `!`.
+    Ident,
+    /// `var"..."`.
+    VarIdent,
+    /// Decimal (or `0b`/`0o`) integer.
+    Int,
+    /// `0x...` unsigned hex literal.
+    Hex,
+    Float,
+    Char,
+    Str,
+    LParen,
+    RParen,
+    LBrace,
+    RBrace,
+    LBracket,
+    RBracket,
+    Comma,
+    Dot,
+    Colon,
+    Semicolon,
+    /// `<:`
+    Subtype,
+    /// `>:`
+    Supertype,
+    /// A lone `-` (negative literals are a `-` directly followed by a number).
+    Minus,
+    /// Any other operator: `=`, `==`, `&&`, `->`, `...`, `::`, `+`, `∘`, an adjoint `'`...
+    Op,
+    /// A prefixed string literal other than `var"..."`: `r"..."`, `raw"..."`, `b"..."`.
+    StrMacro,
+    /// `@name` (the token covers the name too).
+    At,
+    /// `$` outside a string.
+    Dollar,
+    /// `` ` ``: a command literal.
+    Backtick,
+    /// `# ...` to the end of the text.
+    Comment,
+    Eof,
+}
+
+/// Token property bits.
+pub(crate) const T_LOSSY: u8 = 1;
+/// String literal with a backslash escape Julia rejects (`\T`).
+pub(crate) const T_RAW: u8 = 2;
+/// String or `var"..."` whose content starts with `#` (a closure / gensym name).
+pub(crate) const T_HASH: u8 = 4;
+/// Whitespace or a comment precedes the token.
+pub(crate) const T_SPACED: u8 = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub kind: Kind,
+    pub start: u32,
+    pub end: u32,
+    pub bits: u8,
+}
+
+impl Token {
+    pub fn spaced(&self) -> bool {
+        self.bits & T_SPACED != 0
+    }
+}
+
+pub(crate) struct Lexer<'s> {
+    src: &'s str,
+    bytes: &'s [u8],
+    pos: usize,
+    /// `$` inside strings is accepted (for block counting, where any code may appear).
+    pub lenient: bool,
+    /// The previous token can take a postfix `'` (adjoint) rather than start a char literal.
+    adjoint_ok: bool,
+    /// `#= ... =#` comment ranges met so far.
+    pub comments: Vec<(u32, u32)>,
+    /// Offsets of backslashes (inside string literals) that must be doubled for `Meta.parse`.
+    pub raw_backslashes: Vec<u32>,
+}
+
+#[inline]
+pub(crate) fn is_ident_start_ascii(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+#[inline]
+fn is_ident_cont_ascii(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'!'
+}
+
+/// ASCII operator characters (besides `.`, `:` which have their own tokens).
+#[inline]
+pub(crate) fn is_op_ascii(b: u8) -> bool {
+    matches!(
+        b,
+        b'+' | b'-'
+            | b'*'
+            | b'/'
+            | b'\\'
+            | b'^'
+            | b'%'
+            | b'<'
+            | b'>'
+            | b'='
+            | b'!'
+            | b'~'
+            | b'&'
+            | b'|'
+            | b'?'
+    )
+}
+
+/// Unicode characters Julia parses as operators, so that `x≤y` is never read as one name.
+///
+/// A conservative approximation of Julia's tables: the Latin-1 operators, the arrow and
+/// mathematical operator blocks, minus the few symbols Julia allows in identifiers
+/// (`∂`, `∅`, `∇`, `∞`).
+pub(crate) fn is_op_char(c: char) -> bool {
+    let u = c as u32;
+    match u {
+        0xAC | 0xB1 | 0xB7 | 0xD7 | 0xF7 => true,
+        0x2202 | 0x2205 | 0x2207 | 0x221E => false,
+        0x2190..=0x21FF | 0x2200..=0x22FF | 0x27C0..=0x27FF | 0x2900..=0x2AFF => true,
+        0x2026 | 0x2032..=0x2037 => false,
+        _ => false,
+    }
+}
+
+/// Unicode spaces: never valid between tokens of a printed signature.
+fn is_unicode_space(c: char) -> bool {
+    c != ' ' && c.is_whitespace()
+}
+
+#[inline]
+fn valid_escape(bytes: &[u8], i: usize) -> bool {
+    // `bytes[i]` is the byte after the backslash.
+    match bytes.get(i) {
+        Some(
+            b'\\' | b'"' | b'$' | b'\'' | b'a' | b'b' | b'e' | b'f' | b'n' | b'r' | b't' | b'v',
+        ) => true,
+        Some(b'0'..=b'7') => true,
+        Some(b'x' | b'u' | b'U') => bytes.get(i + 1).is_some_and(|b| b.is_ascii_hexdigit()),
+        _ => false,
+    }
+}
+
+impl<'s> Lexer<'s> {
+    pub fn new(src: &'s str, pos: usize) -> Lexer<'s> {
+        Lexer {
+            src,
+            bytes: src.as_bytes(),
+            pos,
+            lenient: false,
+            adjoint_ok: false,
+            comments: Vec::new(),
+            raw_backslashes: Vec::new(),
+        }
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Restarts lexing at `pos` (a char boundary), e.g. to read an operator name raw.
+    pub fn reset(&mut self, pos: usize) {
+        self.pos = pos;
+        self.adjoint_ok = false;
+    }
+
+    fn err(&self, kind: ProblemKind, offset: usize, message: String) -> SyntaxError {
+        SyntaxError {
+            kind,
+            offset,
+            message,
+        }
+    }
+
+    fn char_at(&self, i: usize) -> Option<char> {
+        self.src.get(i..).and_then(|s| s.chars().next())
+    }
+
+    /// True when the character at `i` continues an identifier.
+    pub fn ident_char_at(&self, i: usize) -> Option<usize> {
+        let b = *self.bytes.get(i)?;
+        if b < 0x80 {
+            return is_ident_cont_ascii(b).then_some(1);
+        }
+        let c = self.char_at(i)?;
+        (!is_op_char(c) && !is_unicode_space(c)).then(|| c.len_utf8())
+    }
+
+    /// Length of an operator character at `i` (ASCII or Unicode), if any.
+    pub fn op_char_at(&self, i: usize) -> Option<usize> {
+        let b = *self.bytes.get(i)?;
+        if b < 0x80 {
+            return is_op_ascii(b).then_some(1);
+        }
+        let c = self.char_at(i)?;
+        is_op_char(c).then(|| c.len_utf8())
+    }
+
+    /// Skips spaces, tabs and `#= =#` comments (nested, as in Julia). Returns whether anything
+    /// was skipped.
+    fn skip_trivia(&mut self) -> Result<bool, SyntaxError> {
+        let start = self.pos;
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b' ' | b'\t') => self.pos += 1,
+                Some(b'#') if self.bytes.get(self.pos + 1) == Some(&b'=') => {
+                    let open = self.pos;
+                    let mut depth = 1usize;
+                    let mut i = self.pos + 2;
+                    loop {
+                        let Some(k) = memchr::memchr2(b'#', b'=', &self.bytes[i..]) else {
+                            return Err(self.err(
+                                ProblemKind::Malformed,
+                                open,
+                                "unterminated `#=` comment: expected `=#`".into(),
+                            ));
+                        };
+                        i += k;
+                        if self.bytes[i] == b'=' && self.bytes.get(i + 1) == Some(&b'#') {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        } else if self.bytes[i] == b'#' && self.bytes.get(i + 1) == Some(&b'=') {
+                            depth += 1;
+                            i += 2;
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    self.comments.push((open as u32, i as u32));
+                    self.pos = i;
+                }
+                _ => break,
+            }
+        }
+        Ok(self.pos != start)
+    }
+
+    pub fn next(&mut self) -> Result<Token, SyntaxError> {
+        let spaced = self.skip_trivia()?;
+        let start = self.pos;
+        let mut bits = if spaced { T_SPACED } else { 0 };
+        let adjoint_ok = self.adjoint_ok && !spaced;
+        self.adjoint_ok = false;
+        let Some(&b) = self.bytes.get(start) else {
+            return Ok(Token {
+                kind: Kind::Eof,
+                start: start as u32,
+                end: start as u32,
+                bits,
+            });
+        };
+        let mut end = start + 1;
+        let kind = match b {
+            b'(' => Kind::LParen,
+            b')' => {
+                self.adjoint_ok = true;
+                Kind::RParen
+            }
+            b'{' => Kind::LBrace,
+            b'}' => {
+                self.adjoint_ok = true;
+                Kind::RBrace
+            }
+            b'[' => Kind::LBracket,
+            b']' => {
+                self.adjoint_ok = true;
+                Kind::RBracket
+            }
+            b',' => Kind::Comma,
+            b';' => Kind::Semicolon,
+            b'$' => Kind::Dollar,
+            b'`' => Kind::Backtick,
+            b'#' => {
+                end = self.bytes.len();
+                Kind::Comment
+            }
+            b'.' => {
+                while self.bytes.get(end) == Some(&b'.') {
+                    end += 1;
+                }
+                if end - start == 1 {
+                    Kind::Dot
+                } else {
+                    Kind::Op
+                }
+            }
+            b':' => {
+                if self.bytes.get(end) == Some(&b':') {
+                    end += 1;
+                    Kind::Op
+                } else {
+                    Kind::Colon
+                }
+            }
+            b'<' | b'>' if self.bytes.get(end) == Some(&b':') => {
+                end += 1;
+                if b == b'<' {
+                    Kind::Subtype
+                } else {
+                    Kind::Supertype
+                }
+            }
+            b'-' if !self.bytes.get(end).is_some_and(|&n| is_op_ascii(n)) => Kind::Minus,
+            b'\'' if adjoint_ok => Kind::Op,
+            b'\'' => {
+                end = self.char_literal(start)?;
+                Kind::Char
+            }
+            b'"' => {
+                end = self.string_literal(start, start + 1, &mut bits, false)?;
+                Kind::Str
+            }
+            b'@' => {
+                while let Some(n) = self.ident_char_at(end) {
+                    end += n;
+                }
+                Kind::At
+            }
+            b'0'..=b'9' => {
+                let (kind, e, lossy) = self.number(start)?;
+                end = e;
+                if lossy {
+                    bits |= T_LOSSY;
+                }
+                self.adjoint_ok = true;
+                kind
+            }
+            _ if is_ident_start_ascii(b) || (b >= 0x80 && self.ident_char_at(start).is_some()) => {
+                end = start;
+                while let Some(n) = self.ident_char_at(end) {
+                    // `x!=y` is `x != y`, as in Julia.
+                    if self.bytes[end] == b'!' && self.bytes.get(end + 1) == Some(&b'=') {
+                        break;
+                    }
+                    end += n;
+                }
+                self.adjoint_ok = true;
+                if self.bytes.get(end) == Some(&b'"') {
+                    if &self.src[start..end] == "var" {
+                        end = self.string_literal(start, end + 1, &mut bits, true)?;
+                        Kind::VarIdent
+                    } else {
+                        Kind::StrMacro
+                    }
+                } else {
+                    Kind::Ident
+                }
+            }
+            _ => {
+                if let Some(n) = self.op_char_at(start) {
+                    end = start + n;
+                    while let Some(n) = self.op_char_at(end) {
+                        end += n;
+                    }
+                    Kind::Op
+                } else {
+                    let c = self.char_at(start).unwrap_or('\u{FFFD}');
+                    return Err(self.err(
+                        ProblemKind::Malformed,
+                        start,
+                        format!("invalid character {c:?} (U+{:04X})", c as u32),
+                    ));
+                }
+            }
+        };
+        self.pos = end;
+        Ok(Token {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            bits,
+        })
+    }
+
+    /// Scans a `"..."` literal whose content starts at `content`. Returns the end offset.
+    fn string_literal(
+        &mut self,
+        open: usize,
+        content: usize,
+        bits: &mut u8,
+        raw: bool,
+    ) -> Result<usize, SyntaxError> {
+        if !raw
+            && self.bytes.get(content) == Some(&b'"')
+            && self.bytes.get(content + 1) == Some(&b'"')
+        {
+            if self.lenient {
+                // A docstring opener: the rest of the line is string content.
+                return Ok(self.bytes.len());
+            }
+            return Err(self.err(
+                ProblemKind::Unsupported,
+                open,
+                "triple-quoted strings do not appear in printed signatures".into(),
+            ));
+        }
+        if self.bytes.get(content) == Some(&b'#') {
+            *bits |= T_HASH;
+        }
+        let mut i = content;
+        loop {
+            let found = if raw {
+                memchr::memchr2(b'"', b'\\', &self.bytes[i..])
+            } else {
+                memchr::memchr3(b'"', b'\\', b'$', &self.bytes[i..])
+            };
+            let Some(k) = found else {
+                if self.lenient {
+                    return Ok(self.bytes.len());
+                }
+                return Err(self.err(
+                    ProblemKind::Malformed,
+                    open,
+                    "unterminated string: expected a closing `\"`".into(),
+                ));
+            };
+            i += k;
+            match self.bytes[i] {
+                b'"' => return Ok(i + 1),
+                b'$' => {
+                    if self.lenient {
+                        i += 1;
+                        continue;
+                    }
+                    return Err(self.err(
+                        ProblemKind::Unsupported,
+                        i,
+                        "string interpolation `$` would run code".into(),
+                    ));
+                }
+                _ => {
+                    // Backslash.
+                    if raw {
+                        // In `var"..."` only `\"` and `\\` escape anything.
+                        i += if matches!(self.bytes.get(i + 1), Some(b'"' | b'\\')) {
+                            2
+                        } else {
+                            1
+                        };
+                        continue;
+                    }
+                    if !valid_escape(self.bytes, i + 1) {
+                        *bits |= T_RAW;
+                        self.raw_backslashes.push(i as u32);
+                        i += 1;
+                    } else {
+                        i += 2;
+                    }
+                }
+            }
+        }
+    }
+
+    fn char_literal(&mut self, open: usize) -> Result<usize, SyntaxError> {
+        let bad = |s: &Self| {
+            s.err(
+                ProblemKind::Malformed,
+                open,
+                "invalid character literal: expected one character between `'` quotes".into(),
+            )
+        };
+        let i = open + 1;
+        match self.bytes.get(i) {
+            None | Some(b'\'') => Err(bad(self)),
+            Some(b'\\') => {
+                if !valid_escape(self.bytes, i + 1) {
+                    return Err(bad(self));
+                }
+                // Escapes are at most `\U` + 8 hex digits.
+                let limit = (i + 12).min(self.bytes.len());
+                match memchr::memchr(b'\'', &self.bytes[i + 2.min(limit - i)..limit]) {
+                    Some(k) => Ok(i + 2 + k + 1),
+                    None => Err(bad(self)),
+                }
+            }
+            Some(_) => {
+                let n = self.char_at(i).map_or(1, char::len_utf8);
+                if self.bytes.get(i + n) == Some(&b'\'') {
+                    Ok(i + n + 1)
+                } else {
+                    Err(bad(self))
+                }
+            }
+        }
+    }
+
+    /// Returns (kind, end, lossy).
+    fn number(&mut self, start: usize) -> Result<(Kind, usize, bool), SyntaxError> {
+        let bytes = self.bytes;
+        let mut i = start;
+        let kind;
+        let mut lossy = false;
+        if bytes[i] == b'0' && matches!(bytes.get(i + 1), Some(b'x' | b'b' | b'o')) {
+            let radix = bytes[i + 1];
+            i += 2;
+            let digits = i;
+            while bytes.get(i).is_some_and(|b| match radix {
+                b'x' => b.is_ascii_hexdigit(),
+                b'o' => (b'0'..=b'7').contains(b),
+                _ => *b == b'0' || *b == b'1',
+            }) {
+                i += 1;
+            }
+            if i == digits {
+                return Err(self.err(
+                    ProblemKind::Malformed,
+                    start,
+                    "invalid numeric literal: no digits after the prefix".into(),
+                ));
+            }
+            kind = if radix == b'x' { Kind::Hex } else { Kind::Int };
+        } else {
+            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            let mut float = false;
+            let mut point = false;
+            if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                float = true;
+                point = true;
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            if matches!(bytes.get(i), Some(b'e' | b'E' | b'f')) {
+                let mut j = i + 1;
+                if matches!(bytes.get(j), Some(b'+' | b'-')) {
+                    j += 1;
+                }
+                if bytes.get(j).is_some_and(u8::is_ascii_digit) {
+                    while bytes.get(j).is_some_and(u8::is_ascii_digit) {
+                        j += 1;
+                    }
+                    i = j;
+                    float = true;
+                    // `1e10`, `1f0`: no decimal point, Julia's own printer never writes these.
+                    lossy = !point;
+                }
+            }
+            kind = if float { Kind::Float } else { Kind::Int };
+        }
+        if self.ident_char_at(i).is_some() || bytes.get(i) == Some(&b'"') {
+            return Err(self.err(
+                ProblemKind::Malformed,
+                start,
+                format!(
+                    "invalid numeric literal `{}`: a number directly followed by a name",
+                    &self.src[start..(i + self.ident_char_at(i).unwrap_or(1)).min(bytes.len())]
+                ),
+            ));
+        }
+        Ok((kind, i, lossy))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<Kind> {
+        let mut lex = Lexer::new(src, 0);
+        let mut out = Vec::new();
+        loop {
+            let t = lex.next().unwrap();
+            if t.kind == Kind::Eof {
+                return out;
+            }
+            out.push(t.kind);
+        }
+    }
+
+    #[test]
+    fn tokens_of_a_signature() {
+        use Kind::*;
+        assert_eq!(
+            kinds("Base.:(+) <: >: var\"#a\" 0x1f 12 1.5 1.0f0 'a' \"s\" @m ... x' :: -1"),
+            vec![
+                Ident, Dot, Colon, LParen, Op, RParen, Subtype, Supertype, VarIdent, Hex, Int,
+                Float, Float, Char, Str, At, Op, Ident, Op, Op, Minus, Int
+            ]
+        );
+    }
+
+    #[test]
+    fn unicode_identifiers_and_operators() {
+        use Kind::*;
+        assert_eq!(
+            kinds("MicroObjectiveθ! π x≤y ∇f"),
+            vec![Ident, Ident, Ident, Op, Ident, Ident]
+        );
+        assert_eq!(kinds("a!=b"), vec![Ident, Op, Ident]);
+    }
+
+    #[test]
+    fn numbers() {
+        let mut lex = Lexer::new("1e10 2.5e-3 1f0", 0);
+        let t = lex.next().unwrap();
+        assert_eq!((t.kind, t.bits & T_LOSSY), (Kind::Float, T_LOSSY));
+        let t = lex.next().unwrap();
+        assert_eq!((t.kind, t.bits & T_LOSSY), (Kind::Float, 0));
+        let t = lex.next().unwrap();
+        assert_eq!((t.kind, t.bits & T_LOSSY), (Kind::Float, T_LOSSY));
+        let err = Lexer::new("x 1f", 0)
+            .next()
+            .and_then(|_| Lexer::new("1f", 0).next());
+        assert_eq!(err.unwrap_err().kind, ProblemKind::Malformed);
+        assert_eq!(Lexer::new("0x", 0).next().unwrap_err().offset, 0);
+    }
+
+    #[test]
+    fn strings_and_comments() {
+        let mut lex = Lexer::new("#= a #= b =# c =# \"x\\Ty\\n\" # tail", 0);
+        let t = lex.next().unwrap();
+        assert_eq!(t.kind, Kind::Str);
+        assert_eq!(t.bits & T_RAW, T_RAW);
+        assert_eq!(lex.comments, vec![(0, 17)]);
+        assert_eq!(lex.raw_backslashes, vec![20]);
+        assert_eq!(lex.next().unwrap().kind, Kind::Comment);
+        let err = Lexer::new("\"ab$c\"", 0).next().unwrap_err();
+        assert_eq!((err.kind, err.offset), (ProblemKind::Unsupported, 3));
+        let err = Lexer::new("  \"abc", 0).next().unwrap_err();
+        assert_eq!((err.kind, err.offset), (ProblemKind::Malformed, 2));
+        let err = Lexer::new("#= abc", 0).next().unwrap_err();
+        assert_eq!((err.kind, err.offset), (ProblemKind::Malformed, 0));
+    }
+
+    #[test]
+    fn chars() {
+        for ok in ["'a'", "'\\n'", "'\\''", "'π'", "'\\u2200'"] {
+            let t = Lexer::new(ok, 0).next().unwrap();
+            assert_eq!((t.kind, t.end as usize), (Kind::Char, ok.len()), "{ok}");
+        }
+        for bad in ["''", "'ab'", "'a", "'\\q'"] {
+            assert_eq!(
+                Lexer::new(bad, 0).next().unwrap_err().kind,
+                ProblemKind::Malformed,
+                "{bad}"
+            );
+        }
+    }
+}

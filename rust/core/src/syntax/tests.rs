@@ -1,0 +1,572 @@
+//! Statement-level tests with real trace lines (from `../shared/corpus`, or written to match).
+
+use std::borrow::Cow;
+
+use super::{
+    bound_trailing_vararg, parse_statement, parse_type_expr, ParsedStatement, SyntaxError,
+};
+use crate::item::{Flags, ProblemKind};
+
+fn ok(line: &str) -> ParsedStatement<'_> {
+    match parse_statement(line) {
+        Ok(parsed) => parsed,
+        Err(err) => panic!("rejected {line:?}: {err:?}"),
+    }
+}
+
+fn err(line: &str) -> SyntaxError {
+    match parse_statement(line) {
+        Ok(parsed) => panic!("accepted {line:?}: {parsed:?}"),
+        Err(err) => err,
+    }
+}
+
+fn roots(p: &ParsedStatement<'_>) -> Vec<String> {
+    p.statement.roots().map(str::to_string).collect()
+}
+
+/// Asserts the kind and the byte offset of the offending token (given as the text it starts with).
+fn rejects(line: &str, kind: ProblemKind, at: &str) {
+    let e = err(line);
+    assert_eq!(e.kind, kind, "{line:?}: {e:?}");
+    let offset = if at.is_empty() {
+        line.len()
+    } else {
+        line.find(at).expect("marker in line")
+    };
+    assert_eq!(e.offset, offset, "{line:?}: {e:?} (expected at {at:?})");
+    assert!(!e.message.is_empty());
+}
+
+#[test]
+fn plain_trace_line() {
+    let line = "precompile(Tuple{typeof(Base.Threads.resize_nthreads!), Array{Base.MPFR.BigFloat, 1}, Base.MPFR.BigFloat})";
+    let p = ok(line);
+    assert!(matches!(p.statement.text, Cow::Borrowed(_)));
+    assert_eq!(p.statement.text, line);
+    assert_eq!(p.statement.signature_text(), &line[11..line.len() - 1]);
+    assert_eq!(p.statement.arg_types, None);
+    assert_eq!(roots(&p), ["Base"]);
+    assert_eq!(p.statement.flags, Flags::NONE);
+    assert_eq!(p.trailing_comment, None);
+    assert_eq!(p.statement.timing_ms, None);
+}
+
+#[test]
+fn base_precompile_with_time_comment_and_indent() {
+    let line = "    Base.precompile(Tuple{typeof(plot!),Plot{GRBackend},Any})   # time: 0.0123";
+    let p = ok(line);
+    assert_eq!(
+        p.statement.text,
+        "Base.precompile(Tuple{typeof(plot!),Plot{GRBackend},Any})"
+    );
+    assert!(matches!(p.statement.text, Cow::Borrowed(_)));
+    assert_eq!(
+        p.statement.signature_text(),
+        "Tuple{typeof(plot!),Plot{GRBackend},Any}"
+    );
+    assert_eq!(p.trailing_comment, Some("time: 0.0123"));
+    assert!(roots(&p).is_empty());
+}
+
+#[test]
+fn recompile_comment() {
+    let p =
+        ok("precompile(Tuple{typeof(Base.getindex), Base.Dict{Symbol, Any}, Symbol}) # recompile");
+    assert_eq!(p.trailing_comment, Some("recompile"));
+    assert_eq!(
+        p.statement.text,
+        "precompile(Tuple{typeof(Base.getindex), Base.Dict{Symbol, Any}, Symbol})"
+    );
+}
+
+#[test]
+fn two_argument_form() {
+    let line = "precompile( Grumps.MicroObjectiveθ!, ( Float64, Nothing, Array{Float64, 1}, Grumps.GrumpsMicroDataHog{Float64} ) )";
+    let p = ok(line);
+    assert!(p.statement.flags.contains(Flags::TWO_ARG));
+    assert_eq!(p.statement.signature_text(), "Grumps.MicroObjectiveθ!");
+    assert_eq!(
+        p.statement.arg_types_text(),
+        Some("( Float64, Nothing, Array{Float64, 1}, Grumps.GrumpsMicroDataHog{Float64} )")
+    );
+    assert_eq!(roots(&p), ["Grumps"]);
+    let p = ok(
+        "        precompile(fbody, (Any,typeof(plot!),Plot,Plot,Plot,Vararg{Plot, N} where N,))",
+    );
+    assert_eq!(
+        p.statement.arg_types_text(),
+        Some("(Any,typeof(plot!),Plot,Plot,Plot,Vararg{Plot, N} where N,)")
+    );
+    assert!(!p.statement.flags.contains(Flags::UNBOUNDED_VARARG));
+    rejects(
+        "precompile(f, Tuple{Int64})",
+        ProblemKind::Unsupported,
+        "Tuple",
+    );
+}
+
+#[test]
+fn guarded_by_isdefined() {
+    let line = r##"    isdefined(Plots, Symbol("#174#175")) && Base.precompile(Tuple{getfield(Plots, Symbol("#174#175")),Any})"##;
+    let p = ok(line);
+    assert_eq!(
+        p.statement.text,
+        r##"Base.precompile(Tuple{getfield(Plots, Symbol("#174#175")),Any})"##
+    );
+    assert!(p.statement.flags.contains(Flags::GUARDED | Flags::CLOSURE));
+    assert_eq!(roots(&p), ["Plots"]);
+    let p = ok(r##"isdefined(Main, Symbol("#3#4")) && precompile(Tuple{Int64})"##);
+    assert!(p.statement.flags.contains(Flags::GUARDED | Flags::MAIN));
+    assert!(!p.statement.flags.contains(Flags::CLOSURE));
+    rejects(
+        r##"isdefined(Plots, Symbol("#1")) || precompile(Tuple{Int64})"##,
+        ProblemKind::Unsupported,
+        "||",
+    );
+    rejects(
+        r##"isdefined(Plots, :x) && precompile(Tuple{Int64})"##,
+        ProblemKind::Unsupported,
+        ":x",
+    );
+}
+
+#[test]
+fn try_and_macro_wrappers() {
+    let p = ok("try; @assert(Base.precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})); catch err; @debug err; end");
+    assert_eq!(
+        p.statement.text,
+        "Base.precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})"
+    );
+    let p = ok("try @assert Base.precompile(Tuple{Int64}) catch e; @debug e end");
+    assert_eq!(p.statement.text, "Base.precompile(Tuple{Int64})");
+    let p = ok("@warnpcfail precompile(Tuple{typeof(Base.sum), Int64})");
+    assert_eq!(
+        p.statement.text,
+        "precompile(Tuple{typeof(Base.sum), Int64})"
+    );
+    rejects(
+        "try; @assert(precompile(Tuple{Int64})); catch err; rm(err); end",
+        ProblemKind::Unsupported,
+        "rm(",
+    );
+    rejects(
+        "try; @assert(precompile(Tuple{Int64})); catch err;",
+        ProblemKind::Malformed,
+        "",
+    );
+    rejects(
+        "@eval precompile(Tuple{Int64})",
+        ProblemKind::Unsupported,
+        "@eval",
+    );
+}
+
+#[test]
+fn inline_comments_are_removed() {
+    let line = "precompile(Tuple{typeof(Base.sprint),typeof(Base.show),#=Test.=#Fail})";
+    let p = ok(line);
+    assert!(matches!(p.statement.text, Cow::Owned(_)));
+    assert_eq!(
+        p.statement.text,
+        "precompile(Tuple{typeof(Base.sprint),typeof(Base.show),Fail})"
+    );
+    assert_eq!(
+        p.statement.signature_text(),
+        "Tuple{typeof(Base.sprint),typeof(Base.show),Fail}"
+    );
+    assert_eq!(roots(&p), ["Base"]);
+    // A leading comment is trimmed, not removed from the middle: still borrowed.
+    let p = ok("#=   12.2 ms =# precompile(Tuple{Int64}) # recompile");
+    assert!(matches!(
+        p.statement.text,
+        Cow::Borrowed("precompile(Tuple{Int64})")
+    ));
+    assert_eq!(p.trailing_comment, Some("recompile"));
+    rejects(
+        "precompile(Tuple{Int64}) #= open",
+        ProblemKind::Malformed,
+        "#=",
+    );
+}
+
+#[test]
+fn raw_backslashes_are_escaped() {
+    let line = r##"precompile(Tuple{typeof(Dates.format), Dates.DateTime, Dates.DateFormat{Symbol("yyyy-mm-dd\THH:MM:SS.sss\Z"), Tuple{Dates.DatePart{Char(0x79000000)}}}})"##;
+    let p = ok(line);
+    assert!(p
+        .statement
+        .flags
+        .contains(Flags::RAW_BACKSLASH | Flags::BITS_VALUE));
+    assert_eq!(
+        p.statement.text,
+        r##"precompile(Tuple{typeof(Dates.format), Dates.DateTime, Dates.DateFormat{Symbol("yyyy-mm-dd\\THH:MM:SS.sss\\Z"), Tuple{Dates.DatePart{Char(0x79000000)}}}})"##
+    );
+    assert_eq!(roots(&p), ["Dates"]);
+    assert!(p
+        .statement
+        .signature_text()
+        .starts_with("Tuple{typeof(Dates.format)"));
+    // Valid escapes are left alone.
+    let p = ok(r##"precompile(Tuple{Val{Symbol("a\"b\\c\n")}})"##);
+    assert!(!p.statement.flags.contains(Flags::RAW_BACKSLASH));
+    assert!(matches!(p.statement.text, Cow::Borrowed(_)));
+}
+
+#[test]
+fn names_closures_and_roots() {
+    let p = ok(
+        r##"precompile(Tuple{Base.var"#f##0#f##1", Main.var"#84#158", Core.var"#Type##kw", Base.Iterators.Zip{Tuple{Array{Int64, 1}}}})"##,
+    );
+    assert_eq!(roots(&p), ["Base", "Main", "Core"]);
+    assert!(p.statement.flags.contains(Flags::MAIN | Flags::CLOSURE));
+    let p = ok(r##"precompile(Tuple{getfield(Main, Symbol("#3#4")), Int64})"##);
+    assert_eq!(roots(&p), ["Main"]);
+    assert!(p.statement.flags.contains(Flags::MAIN | Flags::CLOSURE));
+    let p = ok("precompile(Tuple{typeof(Core.kwcall), NamedTuple{(:with_validation, :instance_extensions), Tuple{Bool, Array{String, 1}}}, typeof(Lava.init)})");
+    assert_eq!(roots(&p), ["Core", "Lava"]);
+    let p = ok("precompile(Tuple{Core.kwftype(typeof(AcuteML.render2file)),NamedTuple{(:id, :age), Tuple{Int64,Int64}},typeof(render2file),String,Bool})");
+    assert_eq!(roots(&p), ["Core", "AcuteML"]);
+    let p = ok("precompile(Tuple{typeof(Base.:(+)), typeof(Base.:(==)), typeof(+), typeof(Base.:(∘)), typeof(∘), typeof(Base.:(:)), Val{:π}, Val{:x}, StrBootTest})");
+    assert_eq!(roots(&p), ["Base"]);
+    let p = ok(
+        r##"precompile(Tuple{getfield(Base64, Symbol("#1#2")){Base64.Base64EncodePipe}, Base64.Buffer})"##,
+    );
+    assert_eq!(roots(&p), ["Base64"]);
+    // Type variables and bare names are not roots.
+    let p = ok("precompile(Tuple{Type{Base.Pair{A, B} where B where A}, Pkg.BinaryPlatforms.FreeBSD, Int64, Vector, Tuple})");
+    assert_eq!(roots(&p), ["Base", "Pkg"]);
+}
+
+#[test]
+fn where_clauses_and_bounds() {
+    for line in [
+        "precompile(Tuple{Type{NamedTuple{(:stderr,), T} where T<:Tuple}, Tuple{Base.TTY}})",
+        "precompile(Tuple{Type{SymbolicGA.Signature{P, N, D} where D where N where P}, String})",
+        "precompile(Tuple{typeof(Vulkan._initialize), Type{var\"#s11\"} where var\"#s11\"<:(Vulkan.VulkanStruct{D} where D), Any})",
+        "precompile(Tuple{Type{MultiCacheLMO{_A, KSparseLMO{Float64}, _B}} where {_A, _B},KSparseLMO{Float64}})",
+        "precompile(Tuple{Type{(Base.Dict{K, V} where V) where K}, Int64})",
+        "precompile(Tuple{Type{T} where T>:Int64, Type{T} where Int64<:T<:Real, Array{<:Real, 1}, Ref{>:Int64}})",
+    ] {
+        ok(line);
+    }
+    rejects(
+        "precompile(Tuple{T where A<:B<:C<:D})",
+        ProblemKind::Unsupported,
+        "<:D",
+    );
+    rejects(
+        "precompile(Tuple{T where A>:B<:C})",
+        ProblemKind::Unsupported,
+        "<:C",
+    );
+    rejects("precompile(<:Int64)", ProblemKind::Malformed, "<:");
+}
+
+#[test]
+fn varargs() {
+    let p = ok("precompile(Tuple{typeof(Base.print), Base.IOStream, Vararg{String}})");
+    assert_eq!(p.statement.flags, Flags::UNBOUNDED_VARARG);
+    let bounded = bound_trailing_vararg(&p.statement, 100).unwrap();
+    assert_eq!(
+        bounded,
+        "precompile(Tuple{typeof(Base.print), Base.IOStream, Vararg{String, 100}})"
+    );
+    assert!(ok(&bounded).statement.flags == Flags::NONE);
+    for line in [
+        "precompile(Tuple{Type{CompileTraces.CompilationMetrics}, Vararg{Int64, 4}})",
+        "precompile(Tuple{Base.var\"#@assert\", LineNumberNode, Module, Any, Vararg{Any, N} where N})",
+        "precompile(Tuple{Vararg{Int64}, Int64})",
+    ] {
+        let p = ok(line);
+        assert!(!p.statement.flags.contains(Flags::UNBOUNDED_VARARG), "{line}");
+        assert_eq!(bound_trailing_vararg(&p.statement, 100), None, "{line}");
+    }
+    let p = ok("precompile(f, (Int64, Vararg{Any}))");
+    assert_eq!(
+        bound_trailing_vararg(&p.statement, 7).as_deref(),
+        Some("precompile(f, (Int64, Vararg{Any, 7}))")
+    );
+}
+
+#[test]
+fn value_parameters() {
+    let p = ok(
+        r##"precompile(Tuple{Val{1}, Val{-1}, Val{0x01}, Val{1.0}, Val{1.0f0}, Val{-1.5e-8}, Val{-Inf}, Val{NaN}, Val{'a'}, Val{'\n'}, Val{"s"}, Val{true}, Val{nothing}, Val{(:a, :b)}, Val{()}, Val{(:a,)}, Val{(1, 2)}, Val{Symbol("text/plain")}, Val{:+}}) "##,
+    );
+    assert_eq!(p.statement.flags, Flags::NONE);
+    let p = ok("precompile(Tuple{Val{1e10}})");
+    assert_eq!(p.statement.flags, Flags::LOSSY_VALUE);
+    let p = ok("precompile(Tuple{Val{1f0}})");
+    assert_eq!(p.statement.flags, Flags::LOSSY_VALUE);
+    rejects("precompile(Tuple{Val{1f}})", ProblemKind::Malformed, "1f");
+}
+
+#[test]
+fn bits_values() {
+    let p = ok("precompile(Tuple{typeof(Base.getindex), SPIRV.ImageType{SPIRV.Dim(0x00000001), SPIRV.ImageFormat(0x00000002)}, Dates.DatePart{Char(0x55000000)}, Core.AddrSpace{Core}(0x00)})");
+    assert!(p.statement.flags.contains(Flags::BITS_VALUE));
+    assert_eq!(roots(&p), ["Base", "SPIRV", "Dates", "Core"]);
+    rejects(
+        "precompile(Tuple{Val{Base.exit(0x01)}})",
+        ProblemKind::Unsupported,
+        "Base.exit",
+    );
+    rejects(
+        "precompile(Tuple{Val{exit(0x01)}})",
+        ProblemKind::Unsupported,
+        "exit",
+    );
+    rejects(
+        "precompile(Tuple{Val{Char(1)}})",
+        ProblemKind::Unsupported,
+        "1)",
+    );
+    rejects(
+        "precompile(Tuple{Val{Char(0x01, 0x02)}})",
+        ProblemKind::Malformed,
+        ", 0x02",
+    );
+    rejects(
+        "precompile(Tuple{Val{Float16(1.0)}})",
+        ProblemKind::Unsupported,
+        "1.0",
+    );
+}
+
+#[test]
+fn unsupported_code() {
+    rejects(r##""$(run(`rm -rf /`))""##, ProblemKind::Unsupported, "$");
+    rejects(
+        r##"precompile(Tuple{Val{"$(run(`rm -rf /`))"}})"##,
+        ProblemKind::Unsupported,
+        "$",
+    );
+    rejects("x = 1", ProblemKind::Unsupported, "x");
+    rejects("precompile(A); rm()", ProblemKind::Unsupported, ";");
+    rejects("precompile(Tuple{typeof(QuantumClifford.ECC.TableDecoder(QuantumClifford.ECC.QECCore.Shor9()))})", ProblemKind::Unsupported, "QuantumClifford.ECC.QECCore.Shor9");
+    rejects(
+        "precompile(Tuple{typeof(which(f,(Int,)).generator.gen)})",
+        ProblemKind::Unsupported,
+        "which",
+    );
+    rejects(
+        "precompile(Tuple{Val{`ls`}})",
+        ProblemKind::Unsupported,
+        "`",
+    );
+    rejects(
+        "precompile(Tuple{Val{x -> x}})",
+        ProblemKind::Unsupported,
+        "->",
+    );
+    rejects(
+        "precompile(Tuple{Val{[x for x in 1:3]}})",
+        ProblemKind::Unsupported,
+        "[",
+    );
+    rejects(
+        "precompile(Tuple{Val{(x for x in y)}})",
+        ProblemKind::Unsupported,
+        "for",
+    );
+    rejects(
+        "precompile(Tuple{Vararg{Int64}...})",
+        ProblemKind::Unsupported,
+        "...",
+    );
+    rejects(
+        "precompile(Tuple{begin rm() end})",
+        ProblemKind::Unsupported,
+        "begin",
+    );
+    rejects(
+        "precompile(Tuple{@eval(x)})",
+        ProblemKind::Unsupported,
+        "@eval",
+    );
+    rejects(
+        "precompile(Tuple{Val{1 + 2}})",
+        ProblemKind::Unsupported,
+        "+",
+    );
+    rejects("precompile(Tuple{Val{a=1}})", ProblemKind::Unsupported, "=");
+    rejects(
+        "precompile(Tuple{Val{r\"x\"}})",
+        ProblemKind::Unsupported,
+        "r\"",
+    );
+    rejects(
+        "precompile(Tuple{Val{x::Int}})",
+        ProblemKind::Unsupported,
+        "::",
+    );
+    rejects(
+        "precompile(Tuple{Val{Symbol(x)}})",
+        ProblemKind::Unsupported,
+        "x)",
+    );
+    rejects(
+        "precompile(Tuple{Val{Symbol(\"a$b\")}})",
+        ProblemKind::Unsupported,
+        "$",
+    );
+    rejects(
+        "precompile(Tuple{Base.Ref{Int}(1)[]})",
+        ProblemKind::Unsupported,
+        "1)",
+    );
+    rejects(
+        "precompile(Tuple{typeof(f){Int}})",
+        ProblemKind::Unsupported,
+        "{Int}",
+    );
+    rejects("precompile(Tuple{Val{-x}})", ProblemKind::Unsupported, "-");
+    rejects("precompile(Tuple{Val{a≤b}})", ProblemKind::Unsupported, "≤");
+    rejects("precompile(Tuple{Val{x'}})", ProblemKind::Unsupported, "'");
+    rejects("Base.foo(Tuple{Int64})", ProblemKind::Unsupported, "Base");
+    rejects("println(1)", ProblemKind::Unsupported, "println");
+    rejects(
+        "precompile(Tuple{Int64}) || exit()",
+        ProblemKind::Unsupported,
+        "||",
+    );
+}
+
+#[test]
+fn malformed_lines() {
+    rejects("Base.Invastypeof(", ProblemKind::Malformed, "");
+    rejects(
+        "precompile(Tuple{typeof(Base.Invastypeof(",
+        ProblemKind::Malformed,
+        "",
+    );
+    let e = err("precompile(Tuple{Int64})precompile(Tuple{Int64})");
+    assert_eq!((e.kind, e.offset), (ProblemKind::Malformed, 24));
+    rejects("precompile(Tuple{Int64}", ProblemKind::Malformed, "");
+    rejects("precompile(Tuple{Int64})) ", ProblemKind::Malformed, ") ");
+    rejects(
+        "precompile(Tuple{Int64 Int64})",
+        ProblemKind::Malformed,
+        "Int64})",
+    );
+    rejects(
+        "precompile(Tuple{Val{\"abc}})",
+        ProblemKind::Malformed,
+        "\"",
+    );
+    rejects("precompile(Tuple{Val{''}})", ProblemKind::Malformed, "'");
+    rejects(
+        "precompile(Tuple{Int64\u{1}})",
+        ProblemKind::Malformed,
+        "\u{1}",
+    );
+    rejects("precompile(Tuple{Int64,,})", ProblemKind::Malformed, ",}");
+    rejects("precompile(Tuple{end})", ProblemKind::Malformed, "end");
+    rejects("", ProblemKind::Malformed, "");
+    rejects("   ", ProblemKind::Malformed, "");
+    rejects("precompile (Tuple{})", ProblemKind::Malformed, "(");
+    rejects("precompile(Tuple{Base.})", ProblemKind::Malformed, "})");
+    rejects("precompile(Tuple{Int64}\n)", ProblemKind::Malformed, "\n");
+    // Unsupported inside a line that is also unbalanced: malformed wins.
+    rejects(
+        "precompile(Tuple{Val{exit(0x01)}",
+        ProblemKind::Malformed,
+        "",
+    );
+}
+
+fn nested(depth: usize) -> String {
+    let mut s = String::from("precompile(");
+    for _ in 0..depth {
+        s.push_str("Tuple{");
+    }
+    s.push_str("Int64");
+    for _ in 0..depth {
+        s.push('}');
+    }
+    s.push(')');
+    s
+}
+
+/// Runs `f` on a thread with a small stack: a stack overflow aborts the test process.
+fn on_small_stack(kib: usize, f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(kib * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no panic");
+}
+
+#[test]
+fn deep_nesting_is_malformed_not_a_stack_overflow() {
+    // MAX_DEPTH levels of the statement parser take under 192 KiB in release builds and under
+    // 384 KiB in unoptimized test builds (which give every temporary its own stack slot).
+    let kib = if cfg!(debug_assertions) { 512 } else { 256 };
+    on_small_stack(kib, || {
+        let line = nested(10_000);
+        let e = parse_statement(&line).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::Malformed);
+        assert!(e.message.contains("nesting"), "{e:?}");
+        // `precompile(` is the first level, each `Tuple{` one more.
+        assert_eq!(
+            e.offset,
+            "precompile(".len() + "Tuple{".len() * (super::MAX_DEPTH - 1)
+        );
+        let parens = format!(
+            "precompile({}Int64{})",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert_eq!(
+            parse_statement(&parens).unwrap_err().kind,
+            ProblemKind::Malformed
+        );
+        let calls = format!(
+            "precompile({}Int64{})",
+            "getfield(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert_eq!(
+            parse_statement(&calls).unwrap_err().kind,
+            ProblemKind::Malformed
+        );
+        let unbalanced = "precompile(Tuple{".repeat(10_000);
+        assert_eq!(
+            parse_statement(&unbalanced).unwrap_err().kind,
+            ProblemKind::Malformed
+        );
+        // Just inside the limit still parses.
+        assert!(parse_statement(&nested(super::MAX_DEPTH - 2)).is_ok());
+    });
+}
+
+#[test]
+fn deep_nesting_in_the_tree_builder() {
+    // Tree nodes make frames bigger: under 256 KiB in release, 1 MiB in unoptimized builds.
+    let kib = if cfg!(debug_assertions) { 1536 } else { 512 };
+    on_small_stack(kib, || {
+        let line = nested(10_000);
+        let e = parse_type_expr(&line[11..line.len() - 1]).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::Malformed);
+        let ok = nested(super::MAX_DEPTH - 1);
+        assert!(parse_type_expr(&ok[11..ok.len() - 1]).is_ok());
+    });
+}
+
+#[test]
+fn one_megabyte_line() {
+    let mut line = String::from("precompile(Tuple{typeof(Base.foo)");
+    let mut i = 0;
+    while line.len() < 1 << 20 {
+        line.push_str(&format!(
+            ", Base.Dict{{Mod{i}.T, Tuple{{Int64, Vararg{{Int64, 4}}}}}}"
+        ));
+        i += 1;
+    }
+    line.push_str("})");
+    let p = ok(&line);
+    assert_eq!(p.statement.roots.len(), i + 1);
+    assert!(matches!(p.statement.text, Cow::Borrowed(_)));
+}
