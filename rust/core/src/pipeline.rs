@@ -39,6 +39,7 @@ use crate::item::{Flags, Item, ItemKind, Origin, ProblemKind, Statement};
 use crate::line::{classify_line, Line};
 use crate::options::Options;
 use crate::source::Source;
+use crate::syntax;
 
 /// Total input size from which classification runs on the thread pool.
 pub const PARALLEL_THRESHOLD: usize = 1 << 20;
@@ -410,13 +411,32 @@ fn exclusion(options: &Options, statement: &Statement<'_>) -> Option<Exclusion> 
 }
 
 /// Rewrites an unbounded trailing `Vararg{T}` to `Vararg{T, length}` (the parser knows where it
-/// is); the statement keeps its timing and gains [`Flags::VARARG_BOUNDED`].
+/// is); the statement keeps its timing and line flags, loses [`Flags::UNBOUNDED_VARARG`] and
+/// gains [`Flags::VARARG_BOUNDED`]. Spans are recomputed by parsing the new text (rare: only
+/// statements that end with an unbounded vararg, only when asked).
 fn bound_vararg(statement: &mut Statement<'_>, length: u32) {
     if !statement.flags.contains(Flags::UNBOUNDED_VARARG) {
         return;
     }
-    let _ = length;
-    // Filled in when `syntax::bound_trailing_vararg` lands.
+    let Some(text) = syntax::bound_trailing_vararg(statement, length) else {
+        return;
+    };
+    let Ok(parsed) = syntax::parse_statement(&text) else {
+        // The rewrite only inserts `, N` before a closing brace; if the result does not parse,
+        // keeping the statement as written is the safe choice.
+        return;
+    };
+    let reparsed = parsed.statement;
+    let mut flags = statement.flags;
+    flags.remove(Flags::UNBOUNDED_VARARG);
+    flags.insert(Flags::VARARG_BOUNDED);
+    statement.signature = reparsed.signature;
+    statement.arg_types = reparsed.arg_types;
+    statement.roots = reparsed.roots;
+    statement.flags = flags;
+    // The re-parsed text is the new text itself unless the parser repaired something, which
+    // it already did the first time.
+    statement.text = Cow::Owned(reparsed.text.into_owned());
 }
 
 #[cfg(test)]

@@ -913,3 +913,79 @@ fn read_errors_name_the_path() {
     let (_, summary) = run(&sources, &Options::default());
     assert_eq!((summary.statements, summary.duplicates), (1, 1));
 }
+
+/// Every line is covered by exactly one item, in order, whatever the input.
+fn assert_covers_every_line(text: &[u8], items: &[Item<'_>]) {
+    let lines = if text.is_empty() {
+        0
+    } else {
+        text.split(|byte| *byte == b'\n').count() - usize::from(text.ends_with(b"\n"))
+    };
+    let mut next = 1u32;
+    for item in items {
+        assert_eq!(item.origin.line, next, "{item:?}");
+        assert!(item.origin.end_line >= item.origin.line);
+        next = item.origin.end_line + 1;
+    }
+    assert_eq!(next as usize - 1, lines);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FRAGMENTS: [&str; 16] = [
+        "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+        "#=  1.5 ms =# precompile(Tuple{typeof(Base.show), Base.IOStream, String}) # recompile",
+        "function _precompile_()",
+        "let fbody = try __lookup_kwbody__(which(f, (Any,))) catch missing end",
+        "    if !ismissing(fbody)",
+        "end",
+        "else",
+        "if VERSION >= v\"1.9\"",
+        "@setup_workload begin",
+        "#= open comment",
+        "  closes =#",
+        "x = 1",
+        "macro warnpcfail(ex::Expr)",
+        "\u{1b}[33mprecompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\u{1b}[0m\r",
+        "",
+        "# comment",
+    ];
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (0..FRAGMENTS.len()).prop_map(|index| FRAGMENTS[index].as_bytes().to_vec()),
+            proptest::collection::vec(
+                any::<u8>().prop_filter("no newline", |b| *b != b'\n'),
+                0..40
+            ),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_classifies_without_panic_and_covers_every_line(
+            lines in proptest::collection::vec(line(), 0..40),
+            final_newline in any::<bool>(),
+        ) {
+            let mut text = lines.join(&b'\n');
+            if final_newline && !text.is_empty() {
+                text.push(b'\n');
+            }
+            let items = pipeline::classify(0, &text);
+            assert_covers_every_line(&text, &items);
+            let sources = [Source::from_bytes("p.jl", text.clone())];
+            let mut count = 0;
+            let summary = pipeline::process(&sources, &Options::default(), |_, _| count += 1);
+            prop_assert_eq!(count, items.len());
+            prop_assert_eq!(summary.lines as usize, text.split(|b| *b == b'\n').count() - usize::from(text.ends_with(b"\n") || text.is_empty()));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let items = pipeline::classify(0, &bytes);
+            assert_covers_every_line(&bytes, &items);
+        }
+    }
+}
