@@ -155,7 +155,7 @@ pub struct FilterFlags {
     /// Write the recorded time back as a Julia 1.12 `#= X ms =# ` prefix (and `# recompile` marks).
     #[arg(long)]
     pub keep_timing: bool,
-    /// Rewrite an unbounded trailing `Vararg{T}` to `Vararg{T, N}` (for Julia versions before 1.4).
+    /// Rewrite an unbounded trailing `Vararg{T}` to `Vararg{T, N}` (only old Julia versions need it).
     #[arg(long, value_name = "N")]
     pub bound_varargs: Option<u32>,
     /// Do not print the summary on stderr.

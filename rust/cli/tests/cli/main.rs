@@ -6,6 +6,7 @@
 mod common;
 
 mod check;
+mod corpus;
 mod diff;
 mod examples;
 mod filter;
