@@ -31,10 +31,13 @@ const LIBRARY_CHECKED = Ref(false)
 
 function find_library()
     from_env = get(ENV, LIBRARY_ENV, "")
-    isempty(from_env) || return native_path(from_env), "the environment variable $LIBRARY_ENV"
-    isempty(BUILT_LIBRARY) || return native_path(BUILT_LIBRARY), "deps/deps.jl (written by deps/build.jl)"
+    if !isempty(from_env)
+        return (native_path(from_env), "the environment variable $LIBRARY_ENV")
+    elseif !isempty(BUILT_LIBRARY)
+        return (native_path(BUILT_LIBRARY), "deps/deps.jl (written by deps/build.jl)")
+    end
     default = joinpath(PACKAGE_ROOT, "target", "release", library_filename())
-    return default, "the default cargo output location"
+    return (default, "the default cargo output location")
 end
 
 function set_library_path!()
