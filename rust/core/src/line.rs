@@ -61,6 +61,7 @@ impl<'a> Line<'a> {
 /// A line of code (not a statement, not ignorable on its own).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Code<'a> {
+    /// What the block layer needs to know about the line.
     pub shape: CodeShape,
     /// Block keywords on the line, from [`syntax::count_blocks`].
     pub blocks: syntax::BlockCount,

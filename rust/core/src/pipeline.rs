@@ -67,11 +67,14 @@ pub enum Exclusion {
 /// never evaluated).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// Evaluate the statement (or report the item).
     Keep,
     /// The same normalized statement was kept first at `first`.
     Duplicate {
+        /// Where the kept copy is.
         first: Origin,
     },
+    /// A filter of [`Options`] dropped the statement.
     Excluded(Exclusion),
 }
 
@@ -81,13 +84,21 @@ pub enum Verdict {
 /// once. `lines` counts physical lines (a last line without `\n` counts), `bytes` every byte.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// Statements kept.
     pub statements: u64,
+    /// Statements dropped as copies of a kept one.
     pub duplicates: u64,
+    /// Statements dropped by a filter.
     pub excluded: u64,
+    /// Blank, comment and scaffolding lines.
     pub ignored: u64,
+    /// Malformed lines.
     pub malformed: u64,
+    /// Unsupported lines and skipped regions (one each).
     pub unsupported: u64,
+    /// Physical lines read.
     pub lines: u64,
+    /// Bytes read.
     pub bytes: u64,
 }
 

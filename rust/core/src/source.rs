@@ -14,6 +14,7 @@ use rayon::prelude::*;
 pub struct Source {
     /// The path as the caller gave it (or `<stdin>`), used in every message.
     pub name: String,
+    /// The whole file, as read (no decoding: lines are checked one by one).
     pub bytes: Vec<u8>,
 }
 
@@ -66,7 +67,9 @@ impl Source {
 /// A trace file that could not be read: names the path and the operating system's reason.
 #[derive(Debug)]
 pub struct ReadError {
+    /// The path as the caller gave it.
     pub path: PathBuf,
+    /// The operating system's reason.
     pub error: io::Error,
 }
 
