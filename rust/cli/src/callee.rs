@@ -278,4 +278,43 @@ mod tests {
         assert_eq!(callee("Base.sum", false), None);
         assert_eq!(callee("Tuple{typeof(Base.f)", false), None);
     }
+
+    /// Any text, in particular every prefix and suffix of real signatures, cut inside strings,
+    /// brackets and multi-byte characters, gives an answer and never panics.
+    #[test]
+    fn never_panics_on_any_text() {
+        let samples = [
+            "Tuple{typeof(Core.kwcall), NamedTuple{(:a,), Tuple{Int64}}, typeof(Base.round), Float64}",
+            "Tuple{Core.kwftype(typeof(attr!)),NamedTuple{(:guide,), Tuple{String}},typeof(attr!),Axis}",
+            "Tuple{var\"#f##0#f{x}\"{Int64}, Val{'{'}, Val{\"a,}\\\"\"}} where T<:Real",
+            "Tuple{typeof(Grumps.MacroObjectiveδ!), Float64, Base.:(==), getfield(M, Symbol(\"#3\"))}",
+            "(Tuple{Type{Dict{K, V} where V} where K, Char(0x55000000)})",
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        for sample in samples {
+            for (i, _) in sample.char_indices() {
+                texts.push(sample[..i].to_owned());
+                texts.push(sample[i..].to_owned());
+            }
+        }
+        // Pseudo-random texts over the characters that matter to the scanner.
+        let alphabet: Vec<char> = "(){}[]\"'\\,: Tuple{typeof(Core.kwcall)var#é:Type"
+            .chars()
+            .collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            let _ = callee(text, false);
+            let _ = callee(text, true);
+        }
+    }
 }

@@ -136,4 +136,15 @@ mod tests {
             "p.jl:9:1: unsupported: `let` block\n  |\n9 | let fbody = try\n  | ^\n  = note: lines 9-14 were skipped as one block\n"
         );
     }
+
+    #[test]
+    fn any_column_on_any_text_keeps_the_caret_inside() {
+        let texts = ["", "a", "\u{1b}[0m", "éé\tδ", &"x".repeat(300)];
+        for text in texts {
+            for column in [0, 1, 2, 3, 150, 299, 300, 301, u32::MAX as usize] {
+                let (shown, caret) = excerpt(text, column);
+                assert!(caret <= shown.chars().count(), "{text:?} {column}");
+            }
+        }
+    }
 }
