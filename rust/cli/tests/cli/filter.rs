@@ -349,6 +349,20 @@ fn output_in_a_missing_directory_is_an_error_with_a_hint() {
 }
 
 #[test]
+fn bound_varargs_rewrites_the_trailing_vararg() {
+    let input = b"precompile(Tuple{typeof(Base.print), Base.TTY, String, Vararg{String}})\n\
+precompile(Tuple{typeof(Base.max), Int64, Int64})\n";
+    let run =
+        run_with_stdin(["filter", "-q", "--bound-varargs", "100", "-"], Some(input)).expect(0);
+    let expected = [
+        "precompile(Tuple{typeof(Base.print), Base.TTY, String, Vararg{String, 100}})",
+        "precompile(Tuple{typeof(Base.max), Int64, Int64})",
+    ];
+    assert_eq!(run.lines(), expected);
+    assert_parses_back_to(&run.stdout, &expected);
+}
+
+#[test]
 fn a_closed_pipe_stops_quietly() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
