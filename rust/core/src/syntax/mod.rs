@@ -299,14 +299,16 @@ fn refine(text: &str, err: SyntaxError) -> SyntaxError {
         };
         match open.pop() {
             Some((want, _)) if want == found => {}
-            Some((want, at)) => return SyntaxError {
-                kind: ProblemKind::Malformed,
-                offset: tok.start as usize,
-                message: format!(
+            Some((want, at)) => {
+                return SyntaxError {
+                    kind: ProblemKind::Malformed,
+                    offset: tok.start as usize,
+                    message: format!(
                     "unbalanced brackets: expected `{}` to close the one at byte {at}, found `{}`",
                     want as char, found as char
                 ),
-            },
+                }
+            }
             None => {
                 return SyntaxError {
                     kind: ProblemKind::Malformed,

@@ -288,7 +288,15 @@ impl<'s, B: Build> Parser<'s, B> {
     fn describe(&self) -> String {
         match self.tok.kind {
             Kind::Eof => "end of line".into(),
-            Kind::Comment => "a `#` comment".into(),
+            Kind::Comment => {
+                let text = self.text(self.tok).as_bytes();
+                if text.len() > 2 && text[1] == b's' && text[2].is_ascii_digit() {
+                    // Old Julia printed gensym type variables bare: `Base.Pair{#s151, #s150}`.
+                    "`#`, which starts a comment (a type variable like `#s151` printed without `var\"...\"`?)".into()
+                } else {
+                    "a `#` comment".into()
+                }
+            }
             _ => format!("`{}`", short(self.text(self.tok))),
         }
     }
@@ -556,17 +564,23 @@ impl<'s, B: Build> Parser<'s, B> {
         };
         self.bump()?;
         self.skip_semicolon()?;
-        if !(self.tok.kind == Kind::At && self.text(self.tok) == "@assert") {
-            return Err(self.fail(bad(self)));
-        }
-        self.bump()?;
-        let call = if self.tok.kind == Kind::LParen && !self.tok.spaced() {
+        let call = if self.tok.kind == Kind::At && self.text(self.tok) == "@assert" {
             self.bump()?;
-            let call = self.precompile_call()?;
-            self.expect(Kind::RParen, "`)` closing `@assert(`")?;
-            call
-        } else {
+            if self.tok.kind == Kind::LParen && !self.tok.spaced() {
+                self.bump()?;
+                let call = self.precompile_call()?;
+                self.expect(Kind::RParen, "`)` closing `@assert(`")?;
+                call
+            } else {
+                self.precompile_call()?
+            }
+        } else if self.is_ident("isdefined") {
+            // `try; isdefined(M, Symbol("..")) && Base.precompile(..); catch err; @debug err; end`
+            self.guarded()?
+        } else if self.is_ident("precompile") || self.is_ident("Base") {
             self.precompile_call()?
+        } else {
+            return Err(self.fail(bad(self)));
         };
         self.skip_semicolon()?;
         if !self.is_ident("catch") {
@@ -1259,10 +1273,16 @@ impl<'s, B: Build> Parser<'s, B> {
         if self.tok.kind == Kind::RParen {
             self.bump()?;
             self.leave();
-            let shape = Shape {
-                start: open.start,
-                end: self.prev_end,
-                ..Shape::default()
+            let shape = if fshape.kind == SKind::Name {
+                // Old Julia printed `(Base.Docs).docstr`: a parenthesized module is still a
+                // name, and its root was recorded inside (or is, at the `.`, if it is simple).
+                fshape
+            } else {
+                Shape {
+                    start: open.start,
+                    end: self.prev_end,
+                    ..Shape::default()
+                }
             };
             return Ok((self.b.paren(first), shape));
         }

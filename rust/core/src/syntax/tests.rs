@@ -140,6 +140,16 @@ fn try_and_macro_wrappers() {
     );
     let p = ok("try @assert Base.precompile(Tuple{Int64}) catch e; @debug e end");
     assert_eq!(p.statement.text, "Base.precompile(Tuple{Int64})");
+    let line = r##"    try; isdefined(Juno, Symbol("#4#8")) && Base.precompile(Tuple{getfield(Juno, Symbol("#4#8")),Expr}); catch err; @debug err; end"##;
+    let p = ok(line);
+    assert_eq!(
+        p.statement.text,
+        r##"Base.precompile(Tuple{getfield(Juno, Symbol("#4#8")),Expr})"##
+    );
+    assert!(p.statement.flags.contains(Flags::GUARDED | Flags::CLOSURE));
+    assert_eq!(roots(&p), ["Juno"]);
+    let p = ok("try precompile(Tuple{Int64}) catch err; @debug err end");
+    assert_eq!(p.statement.text, "precompile(Tuple{Int64})");
     let p = ok("@warnpcfail precompile(Tuple{typeof(Base.sum), Int64})");
     assert_eq!(
         p.statement.text,
@@ -233,6 +243,19 @@ fn names_closures_and_roots() {
         r##"precompile(Tuple{getfield(Base64, Symbol("#1#2")){Base64.Base64EncodePipe}, Base64.Buffer})"##,
     );
     assert_eq!(roots(&p), ["Base64"]);
+    // Old Julia printed a parenthesized module: still a qualified name.
+    let p = ok("precompile(Tuple{typeof((Base.Docs).doc!), Module, (Base.Docs).Binding, (Base).DocStr, (Core.Compiler).Foo})");
+    assert_eq!(roots(&p), ["Base", "Core"]);
+    rejects(
+        "precompile(Tuple{typeof((Base.Docs)(1).x)})",
+        ProblemKind::Unsupported,
+        "1).x",
+    );
+    rejects(
+        "precompile(Tuple{typeof((Base.Docs)(0x01).x)})",
+        ProblemKind::Unsupported,
+        ".x",
+    );
     // Type variables and bare names are not roots.
     let p = ok("precompile(Tuple{Type{Base.Pair{A, B} where B where A}, Pkg.BinaryPlatforms.FreeBSD, Int64, Vector, Tuple})");
     assert_eq!(roots(&p), ["Base", "Pkg"]);
@@ -468,6 +491,14 @@ fn malformed_lines() {
     rejects("precompile (Tuple{})", ProblemKind::Malformed, "(");
     rejects("precompile(Tuple{Base.})", ProblemKind::Malformed, "})");
     rejects("precompile(Tuple{Int64}\n)", ProblemKind::Malformed, "\n");
+    // Old Julia printed gensym type variables bare: Julia reads a comment, so does the parser.
+    let line = "precompile(Tuple{typeof(REPL.LineEdit.edit_splice!), Any, Base.Pair{#s664, #s663} where #s663<:Integer where #s664<:Integer, Int64})";
+    let e = err(line);
+    assert_eq!(
+        (e.kind, e.offset),
+        (ProblemKind::Malformed, line.find("#s664").unwrap())
+    );
+    assert!(e.message.contains("#s151"), "{e:?}");
     // Unsupported inside a line that is also unbalanced: malformed wins.
     rejects(
         "precompile(Tuple{Val{exit(0x01)}",
