@@ -1,6 +1,10 @@
 //! One physical line: BOM, CR, ANSI colour codes, timing prefixes, comments, scaffolding, and the
 //! hand-off of statement text to the parser.
 //!
+//! Problem columns count characters (not bytes) of the line as a terminal shows it: indentation
+//! and a timing prefix count, a BOM and ANSI colour codes do not, and [`Problem::text`] is that
+//! same text, so that `text.chars().nth(column - 1)` is the offending character.
+//!
 //! Everything here is context-free, so that the lines of a large input can be classified in
 //! parallel. What needs the neighbouring lines (wrappers, skipped code regions, multi-line
 //! `#= =#` comments) is left to [`crate::blocks`], which folds over the results in order.

@@ -3,9 +3,33 @@
 use regex::Regex;
 
 /// Filtering and rewriting options. `Options::default()` keeps every statement once.
+///
+/// ```
+/// use compile_traces_core::{pipeline, Options, Source, Verdict};
+/// use compile_traces_core::pipeline::Exclusion;
+///
+/// let options = Options {
+///     exclude_modules: vec!["Main".to_string()],
+///     min_time_ms: Some(5.0),
+///     ..Options::default()
+/// };
+/// let trace = "precompile(Tuple{typeof(Main.f), Int64})\n\
+///              #=  1.2 ms =# precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n\
+///              #= 40.0 ms =# precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n";
+/// let sources = [Source::from_bytes("trace.jl", trace.as_bytes().to_vec())];
+/// let mut verdicts = Vec::new();
+/// pipeline::process(&sources, &options, |_, verdict| verdicts.push(verdict));
+/// assert_eq!(verdicts, [
+///     Verdict::Excluded(Exclusion::Module(0)),
+///     Verdict::Excluded(Exclusion::BelowMinTime),
+///     Verdict::Keep,
+/// ]);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Drop a statement whose normalized text was already seen (in any source); first wins.
+    /// Drop a statement whose normalized text was already kept (in any source); first wins.
+    /// Filters are applied first: a statement a filter drops is reported as excluded, never as
+    /// a duplicate, and does not stop a later copy that passes the filters from being kept.
     pub dedup: bool,
     /// Drop statements that need one of these root modules (e.g. `Main`).
     pub exclude_modules: Vec<String>,

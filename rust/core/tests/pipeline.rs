@@ -485,9 +485,18 @@ fn problem_column_counts_characters_of_the_file_line() {
         column > prefix && column as usize <= line.chars().count(),
         "{column}"
     );
+    let at: String = text.chars().skip(column as usize - 1).take(9).collect();
+    assert_eq!(at, "Base.exit");
+    // Colour codes are not counted: the column indexes the text as shown.
+    let coloured = format!("\x1b[31m{}\x1b[0m", line.trim_start());
+    let (_, column, _, text) = problem(&classify(coloured.as_bytes())[0]);
+    let at: String = text.chars().skip(column as usize - 1).take(9).collect();
+    assert_eq!(at, "Base.exit");
     // Non-ASCII before the error: counted as one column each.
     let line = "precompile(Tuple{Val{:π}, Val{:∀}, typeof(Base.exit(0x01))})";
-    let (_, column, _, _) = problem(&classify(line.as_bytes())[0]);
+    let (_, column, _, text) = problem(&classify(line.as_bytes())[0]);
+    let at: String = text.chars().skip(column as usize - 1).take(9).collect();
+    assert_eq!(at, "Base.exit");
     let byte_column = line.find("Base.exit").unwrap() as u32 + 1;
     assert!(
         column < byte_column,
