@@ -679,3 +679,55 @@ fn the_ccall_check_reports_mismatches() {
         Vec::<String>::new()
     );
 }
+
+/// The numeric constants `src/ffi.jl` mirrors (status codes, item kinds, override bits, flag
+/// bits) have the Rust values.
+#[test]
+fn julia_constants_match_the_rust_ones() {
+    use compile_traces::*;
+    use compile_traces_core::Flags;
+    let source = std::fs::read_to_string(repo_root().join("src/ffi.jl")).unwrap();
+    let pattern =
+        regex::Regex::new(r"(?m)^const (\w+) = (?:Cint|UInt32)\((\d+)\)(?: << (\d+))?\s*$")
+            .unwrap();
+    let julia: BTreeMap<String, u32> = pattern
+        .captures_iter(&source)
+        .map(|c| {
+            let value: u32 = c[2].parse().unwrap();
+            let shift: u32 = c.get(3).map_or(0, |s| s.as_str().parse().unwrap());
+            (c[1].to_string(), value << shift)
+        })
+        .collect();
+    let expected: &[(&str, u32)] = &[
+        ("CT_OK", CT_OK as u32),
+        ("CT_ERR_IO", CT_ERR_IO as u32),
+        ("CT_ERR_INVALID_ARGUMENT", CT_ERR_INVALID_ARGUMENT as u32),
+        ("CT_ERR_REGEX", CT_ERR_REGEX as u32),
+        ("CT_ERR_INDEX", CT_ERR_INDEX as u32),
+        ("CT_ERR_PANIC", CT_ERR_PANIC as u32),
+        ("CT_KIND_STATEMENT", CT_KIND_STATEMENT),
+        ("CT_KIND_MALFORMED", CT_KIND_MALFORMED),
+        ("CT_KIND_UNSUPPORTED", CT_KIND_UNSUPPORTED),
+        ("CT_OVERRIDE_VERBOSE", CT_OVERRIDE_VERBOSE),
+        ("CT_OVERRIDE_WARN", CT_OVERRIDE_WARN),
+        ("FLAG_MAIN", Flags::MAIN.0),
+        ("FLAG_CLOSURE", Flags::CLOSURE.0),
+        ("FLAG_UNBOUNDED_VARARG", Flags::UNBOUNDED_VARARG.0),
+        ("FLAG_LOSSY_VALUE", Flags::LOSSY_VALUE.0),
+        ("FLAG_BITS_VALUE", Flags::BITS_VALUE.0),
+        ("FLAG_GUARDED", Flags::GUARDED.0),
+        ("FLAG_TWO_ARG", Flags::TWO_ARG.0),
+    ];
+    for (name, value) in expected {
+        assert_eq!(
+            julia.get(*name),
+            Some(value),
+            "src/ffi.jl `{name}` must be {value}"
+        );
+    }
+    assert_eq!(
+        julia.len(),
+        expected.len(),
+        "src/ffi.jl has constants this test does not know: {julia:?}"
+    );
+}
