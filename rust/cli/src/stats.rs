@@ -5,7 +5,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use compile_traces_core::{pipeline, Flags, ItemKind, Options, Origin, Verdict};
+use compile_traces_core::{pipeline, Flags, ItemKind, Options, Origin, ProblemKind, Verdict};
 use serde::Serialize;
 
 use crate::args::StatsArgs;
@@ -43,11 +43,24 @@ struct Timing {
     slowest: Vec<Slow>,
 }
 
+/// The counts of one input. A statement already seen in an earlier input is a duplicate here.
+#[derive(Serialize, Default, Clone)]
+struct FileCounts {
+    path: String,
+    statements: u64,
+    duplicates: u64,
+    ignored: u64,
+    malformed: u64,
+    unsupported: u64,
+}
+
 #[derive(Serialize)]
 struct StatsJson<'a> {
     files: Vec<&'a str>,
     #[serde(flatten)]
     counts: Counts,
+    /// One entry per input, in order.
+    per_file: Vec<FileCounts>,
     /// Distinct statements per flag name (`main`, `closure`, `timed`, ...), zero counts omitted.
     flags: Vec<NameCount>,
     /// Distinct statements per root module, most first. A statement counts for each root.
@@ -97,11 +110,37 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
     let mut slowest: BinaryHeap<Reverse<Candidate>> = BinaryHeap::new();
     let mut order = 0u64;
 
+    let mut per_file: Vec<FileCounts> = sources
+        .iter()
+        .map(|source| FileCounts {
+            path: source.name.clone(),
+            ..FileCounts::default()
+        })
+        .collect();
+
     let summary = pipeline::process(&sources, &Options::default(), |item, verdict| {
         progress.tick(item.origin);
-        let (ItemKind::Statement(statement), Verdict::Keep) = (item.kind, verdict) else {
-            return;
+        let file = &mut per_file[item.origin.source as usize];
+        let statement = match (item.kind, verdict) {
+            (ItemKind::Statement(statement), Verdict::Keep) => statement,
+            // `stats` sets no filter: a statement that is not kept is a duplicate.
+            (ItemKind::Statement(_), _) => {
+                file.duplicates += 1;
+                return;
+            }
+            (ItemKind::Ignored(_), _) => {
+                file.ignored += 1;
+                return;
+            }
+            (ItemKind::Problem(problem), _) => {
+                match problem.kind {
+                    ProblemKind::Malformed => file.malformed += 1,
+                    ProblemKind::Unsupported => file.unsupported += 1,
+                }
+                return;
+            }
         };
+        file.statements += 1;
         order += 1;
         let mut any_root = false;
         for root in statement.roots() {
@@ -174,6 +213,7 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
     let report = StatsJson {
         files: json::file_names(&sources),
         counts: Counts::from(&summary),
+        per_file,
         flags,
         modules,
         functions,
@@ -229,6 +269,31 @@ fn write_text(out: &mut impl Write, report: &StatsJson<'_>, top: usize) -> io::R
     ];
     for (name, count) in rows {
         writeln!(out, "  {name:<12} {count:>8}")?;
+    }
+    if report.per_file.len() > 1 {
+        let width = report
+            .per_file
+            .iter()
+            .map(|f| f.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        writeln!(
+            out,
+            "\n  {:<width$} {:>10} {:>10} {:>8} {:>9} {:>11}",
+            "file", "statements", "duplicates", "ignored", "malformed", "unsupported"
+        )?;
+        for file in &report.per_file {
+            writeln!(
+                out,
+                "  {:<width$} {:>10} {:>10} {:>8} {:>9} {:>11}",
+                file.path,
+                file.statements,
+                file.duplicates,
+                file.ignored,
+                file.malformed,
+                file.unsupported
+            )?;
+        }
     }
     if !report.flags.is_empty() {
         writeln!(out, "\nflags (distinct statements):")?;

@@ -172,3 +172,37 @@ fn missing_file_exits_2() {
     let run = run(["stats", "definitely-missing.jl"]).expect(2);
     assert!(run.stderr.contains("definitely-missing.jl"));
 }
+
+#[test]
+fn per_file_counts_across_several_inputs() {
+    let a = fixture("plain.jl");
+    let b = fixture("diff_b.jl");
+    let json = run([
+        "stats".as_ref(),
+        "--json".as_ref(),
+        a.as_os_str(),
+        b.as_os_str(),
+    ])
+    .expect(0)
+    .json();
+    assert_eq!(json["statements"], 10);
+    assert_eq!(json["duplicates"], 4);
+    let per_file = json["per_file"].as_array().unwrap();
+    assert_eq!(per_file.len(), 2);
+    assert_eq!(per_file[0]["path"], a.to_str().unwrap());
+    assert_eq!(per_file[0]["statements"], 8);
+    assert_eq!(per_file[0]["duplicates"], 2);
+    assert_eq!(per_file[0]["ignored"], 2);
+    // diff_b.jl repeats two statements of plain.jl: duplicates across files.
+    assert_eq!(per_file[1]["statements"], 2);
+    assert_eq!(per_file[1]["duplicates"], 2);
+    assert_eq!(per_file[1]["malformed"], 0);
+    let text = run(["stats".as_ref(), a.as_os_str(), b.as_os_str()]).expect(0);
+    let row = text
+        .lines()
+        .into_iter()
+        .find(|line| line.contains("diff_b.jl"))
+        .expect("a row for diff_b.jl");
+    let numbers: Vec<&str> = row.split_whitespace().skip(1).collect();
+    assert_eq!(numbers, ["2", "2", "0", "0", "0"]);
+}
