@@ -62,18 +62,17 @@ end
 
     @testset "counting rules on a hand-written trace" begin
         m = compile_traces(Main, joinpath(TRACES, "basic.jl"))
-        # sum and + succeed; malformed line, module not loaded and precompile(...) == false fail;
-        # unsupported code and a signature with no method are skipped; the repeat is a duplicate.
-        @test m == CompilationMetrics(2, 3, 2, 7)
+        # sum and + succeed; module not loaded and precompile(...) == false fail; unsupported
+        # code and a signature with no method are skipped; the repeat is a duplicate; the comment
+        # and the blank line are not counted.
+        @test m == CompilationMetrics(2, 2, 2, 6)
         @test m.duplicates == 1
-        @test sort([f.reason for f in m.failures]) == [:malformed, :module_not_loaded, :precompile_false]
+        @test sort([f.reason for f in m.failures]) == [:module_not_loaded, :precompile_false]
         not_loaded = only(filter(f -> f.reason === :module_not_loaded, m.failures))
-        @test not_loaded.line == 7
+        @test not_loaded.line == 6
         @test endswith(not_loaded.file, "basic.jl")
         @test not_loaded.message == "module NotLoadedPkgXYZ not loaded"
         @test occursin("NotLoadedPkgXYZ.f", not_loaded.statement)
-        malformed = only(filter(f -> f.reason === :malformed, m.failures))
-        @test malformed.line == 5
 
         # The vector form and the default module give the same result.
         @test compile_traces(Main, [joinpath(TRACES, "basic.jl")]) == m
@@ -82,12 +81,25 @@ end
 
         # dedup = false compiles the repeated statement again.
         m2 = compile_traces(Main, joinpath(TRACES, "basic.jl"); dedup = false)
-        @test m2 == CompilationMetrics(3, 3, 2, 8)
+        @test m2 == CompilationMetrics(3, 2, 2, 7)
         @test m2.duplicates == 0
 
         # exclude drops statements of those root modules: they are not counted at all.
         m3 = compile_traces(Main, joinpath(TRACES, "basic.jl"); exclude = ["NotLoadedPkgXYZ", "Fixture"])
-        @test m3 == CompilationMetrics(2, 2, 1, 5)
+        @test m3 == CompilationMetrics(2, 1, 1, 4)
+    end
+
+    @testset "malformed lines fail, the rest still runs" begin
+        # Generated here rather than checked in: test/ only holds valid Julia syntax.
+        path = trace_file("precompile(Tuple{typeof(Base.sum)\n" *
+                          "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\n")
+        m = compile_traces(Main, path)
+        @test m == CompilationMetrics(1, 1, 0, 2)
+        malformed = only(m.failures)
+        @test malformed.reason === :malformed
+        @test malformed.line == 1
+        @test startswith(malformed.message, "column ")
+        @test malformed.statement == "precompile(Tuple{typeof(Base.sum)"
     end
 
     @testset "a trace generated with --trace-compile" begin
@@ -174,14 +186,14 @@ end
         @test @compile_traces("traces/basic.jl") == expected
         @test @compile_traces("traces/basic.jl", warn = false, inline = false) == expected
         @test @compile_traces(inline = false, "traces/basic.jl", dedup = true) == expected
-        @test (@compile_traces dedup = false "traces/basic.jl") == CompilationMetrics(3, 3, 2, 8)
+        @test (@compile_traces dedup = false "traces/basic.jl") == CompilationMetrics(3, 2, 2, 7)
         # Non-literal expressions are evaluated in the caller.
         file = joinpath(TRACES, "basic.jl")
         @test @compile_traces(file) == expected
         # The same file twice: its statements are all duplicates the second time, while its
-        # malformed and unsupported lines are reported again.
+        # unsupported line is reported again.
         twice = @compile_traces(file, "traces/basic.jl")
-        @test twice == CompilationMetrics(2, 4, 3, 9)
+        @test twice == CompilationMetrics(2, 2, 3, 7)
         @test twice.duplicates == 7
         cd(tempdir()) do # the working directory does not matter
             @test @compile_traces("traces/basic.jl") == expected
@@ -199,7 +211,7 @@ end
 
     @testset "verbose output" begin
         out = captured_stdout(() -> compile_traces(Main, joinpath(TRACES, "basic.jl"); verbose = true))
-        @test occursin("Successfully executed 2 precompile statements (3 failed, 2 skipped) in ", out)
+        @test occursin("Successfully executed 2 precompile statements (2 failed, 2 skipped) in ", out)
         @test occursin(" seconds", out)
         @test !occursin('\r', out) # stdout is a file, not a terminal: no live progress
         @test captured_stdout(() -> compile_traces(Main, joinpath(TRACES, "basic.jl"))) == ""
@@ -230,8 +242,8 @@ end
             e
         end
         @test err isa CompileTracesError
-        @test err.metrics == CompilationMetrics(2, 3, 2, 7) # everything ran before the throw
-        @test length(err.metrics.failures) == 3
+        @test err.metrics == CompilationMetrics(2, 2, 2, 6) # everything ran before the throw
+        @test length(err.metrics.failures) == 2
         @test occursin("module NotLoadedPkgXYZ not loaded", sprint(showerror, err))
         ok = trace_file("precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\n")
         @test compile_traces(Main, ok; strict = true) == CompilationMetrics(1, 0, 0, 1)

@@ -34,10 +34,6 @@ const INTENTIONALLY_UNUSED: &[(&str, &str)] = &[(
     "the Julia side uses the status returned by the failing call itself",
 )];
 
-/// Directories of trace fixtures, data rather than code: they hold deliberately malformed
-/// lines, so they are not syntax-checked.
-const DATA_DIRS: &[&str] = &["test/traces"];
-
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -59,18 +55,15 @@ fn parse_julia(source: &str) -> Tree {
         .expect("tree-sitter returns a tree")
 }
 
-fn jl_files(dir: &Path, skip: &[PathBuf], out: &mut Vec<PathBuf>) {
+fn jl_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
     entries.sort();
     for path in entries {
-        if skip.contains(&path) {
-            continue;
-        }
         if path.is_dir() {
-            jl_files(&path, skip, out);
+            jl_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "jl") {
             out.push(path);
         }
@@ -111,15 +104,17 @@ fn visit<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 #[test]
 fn every_julia_file_parses_without_error_nodes() {
     let root = repo_root();
-    let skip: Vec<PathBuf> = DATA_DIRS.iter().map(|d| root.join(d)).collect();
-    for dir in &skip {
-        assert!(dir.is_dir(), "stale DATA_DIRS entry {}", dir.display());
-    }
     let mut files = Vec::new();
     for dir in ["src", "test", "deps"] {
-        jl_files(&root.join(dir), &skip, &mut files);
+        jl_files(&root.join(dir), &mut files);
     }
-    for expected in ["src/CompileTraces.jl", "test/runtests.jl", "deps/build.jl"] {
+    for expected in [
+        "src/CompileTraces.jl",
+        "test/runtests.jl",
+        "test/traces/basic.jl",
+        "test/TracedPkg/src/TracedPkg.jl",
+        "deps/build.jl",
+    ] {
         assert!(
             files.contains(&root.join(expected)),
             "{expected} not found among {files:?}"
@@ -534,7 +529,7 @@ fn exported_symbols(library: &Path) -> Result<BTreeSet<String>, String> {
 fn src_ccalls() -> Vec<CCall> {
     let root = repo_root();
     let mut files = Vec::new();
-    jl_files(&root.join("src"), &[], &mut files);
+    jl_files(&root.join("src"), &mut files);
     let mut calls = Vec::new();
     let mut errors = Vec::new();
     for file in files {
