@@ -7,7 +7,7 @@ use compile_traces_core::{pipeline, ItemKind, Options, ProblemKind};
 use serde::Serialize;
 
 use crate::args::CheckArgs;
-use crate::diagnostic;
+use crate::diagnostic::{self, counted, counted_noun};
 use crate::error::CliError;
 use crate::input;
 use crate::json::{self, Counts};
@@ -116,10 +116,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
         };
         writeln!(
             out,
-            "{what}: {verdict}: {} lines, {} statements, {} duplicates, {} ignored, {} malformed, {} unsupported",
-            summary.lines,
-            summary.statements,
-            summary.duplicates,
+            "{what}: {verdict}: {}, {}, {}, {} ignored, {} malformed, {} unsupported",
+            counted(summary.lines, "line"),
+            counted(summary.statements, "statement"),
+            counted(summary.duplicates, "duplicate"),
             summary.ignored,
             summary.malformed,
             summary.unsupported
@@ -135,5 +135,5 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
 }
 
 fn plural(count: u64, kind: &str) -> String {
-    format!("{count} {kind} line{}", if count == 1 { "" } else { "s" })
+    format!("{count} {kind} {}", counted_noun(count, "line"))
 }

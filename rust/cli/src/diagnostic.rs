@@ -44,6 +44,19 @@ pub fn write_problem(
     Ok(())
 }
 
+/// `1 line`, `2 lines`: counts in summaries read as English.
+pub fn counted(count: u64, noun: &str) -> String {
+    format!("{count} {}", counted_noun(count, noun))
+}
+
+pub fn counted_noun(count: u64, noun: &str) -> String {
+    if count == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
+}
+
 /// The text to show (control characters made visible, long lines cut) and the caret's offset in
 /// characters for the 1-based `column`.
 pub fn excerpt(text: &str, column: usize) -> (String, usize) {

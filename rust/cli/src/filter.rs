@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use compile_traces_core::{pipeline, ItemKind, Options, Summary, Verdict};
 
 use crate::args::{combine_patterns, FilterArgs, FilterFlags, MergeArgs};
+use crate::diagnostic::counted;
 use crate::error::CliError;
 use crate::input;
 use crate::output::{self, Output};
@@ -139,10 +140,10 @@ fn run(
 
 fn summary_line(summary: &Summary, written: u64, destination: &str, files: usize) -> String {
     let mut line = format!(
-        "compile-traces: wrote {written} statement{} to {destination} from {files} file{}; dropped {} duplicates, {} excluded, {} ignored, {} malformed, {} unsupported",
-        if written == 1 { "" } else { "s" },
-        if files == 1 { "" } else { "s" },
-        summary.duplicates,
+        "compile-traces: wrote {} to {destination} from {}; dropped {}, {} excluded; skipped {} ignored, {} malformed, {} unsupported",
+        counted(written, "statement"),
+        counted(files as u64, "file"),
+        counted(summary.duplicates, "duplicate"),
         summary.excluded,
         summary.ignored,
         summary.malformed,
