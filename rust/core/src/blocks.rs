@@ -6,7 +6,8 @@
 //! [`crate::line`], in file order, and turns them into [`Item`]s:
 //!
 //! - A **transparent wrapper** opener (`function _precompile_()`, `function precompile(all=false)`,
-//!   `if VERSION >= v"..."`, `if !all` inside a function wrapper, `@setup_workload begin`,
+//!   `if VERSION >= v"..."`, `if !all(...)`, `if !all` inside a function wrapper,
+//!   `@setup_workload begin`,
 //!   `@compile_workload begin`), its `else` and its closing `end` are scaffolding: the statements
 //!   inside are kept.
 //! - Any other line of code that opens a block (`let fbody = ...`, `macro warnpcfail`,
@@ -159,7 +160,7 @@ impl<'a> Folder<'a> {
                     CodeShape::Else
                         if matches!(
                             self.wrappers.last(),
-                            Some(Wrapper::IfVersion | Wrapper::IfFlag)
+                            Some(Wrapper::IfVersion | Wrapper::IfFlag | Wrapper::IfAll)
                         ) =>
                     {
                         emit(self.item(number, number, scaffolding()));

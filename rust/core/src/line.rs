@@ -99,6 +99,9 @@ pub enum Wrapper {
     IfVersion,
     /// `if !all` / `if flag`: a bare (negated) name, only transparent inside a function wrapper.
     IfFlag,
+    /// `if !all(...)`: a SnoopCompile-style check that the names the statements need exist.
+    /// The condition is never evaluated here; the statements inside are kept.
+    IfAll,
     /// PrecompileTools `@setup_workload begin`, `@compile_workload begin` (and the older
     /// SnoopPrecompile `@precompile_setup` / `@precompile_all_calls`).
     Workload,
@@ -421,6 +424,9 @@ fn wrapper(code: &str) -> Option<Wrapper> {
     if condition.contains("VERSION") && patterns.version_condition.is_match(condition) {
         return Some(Wrapper::IfVersion);
     }
+    if patterns.all_condition.is_match(condition) {
+        return Some(Wrapper::IfAll);
+    }
     if patterns.flag_condition.is_match(condition) {
         return Some(Wrapper::IfFlag);
     }
@@ -479,6 +485,7 @@ struct Patterns {
     workload: Regex,
     version_condition: Regex,
     flag_condition: Regex,
+    all_condition: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -508,6 +515,7 @@ fn patterns() -> &'static Patterns {
                 r#"^(?:\s|\(|\)|!|&&|\|\||>=|<=|==|!=|>|<|≥|≤|(?:Base\.)?VERSION|v"[^"\\]*")+$"#,
             ),
             flag_condition: build(r"^!?\s*[A-Za-z_][A-Za-z0-9_]*$"),
+            all_condition: build(r"^!?\s*all\s*\(.*\)$"),
         }
     })
 }
@@ -578,6 +586,10 @@ mod tests {
             Some(Wrapper::IfVersion)
         );
         assert_eq!(wrapper("if !all"), Some(Wrapper::IfFlag));
+        assert_eq!(
+            wrapper("if !all(isdefined.(Ref(Plots), (:plot, :scatter)))"),
+            Some(Wrapper::IfAll)
+        );
         assert_eq!(wrapper("if !ismissing(fbody)"), None);
         assert_eq!(wrapper(r#"if VERSION >= v"1.9" && run(`rm -rf /`)"#), None);
         assert_eq!(wrapper("@setup_workload begin"), Some(Wrapper::Workload));
