@@ -646,6 +646,16 @@ fn order_and_line_numbers_do_not_depend_on_threads_or_chunks() {
         .sum();
     assert_eq!(total as usize, file_lines.len());
 
+    // `process` without dedup streams exactly what `classify` returns, across chunks too.
+    let single = [Source::from_bytes("a.jl", text.clone().into_bytes())];
+    let no_dedup = Options {
+        dedup: false,
+        ..Options::default()
+    };
+    let (streamed, _) = four.install(|| run(&single, &no_dedup));
+    let streamed: Vec<Item<'static>> = streamed.into_iter().map(|(item, _)| item).collect();
+    assert_eq!(streamed, sequential);
+
     // The whole pipeline, several sources, in both pools.
     let sources = [
         Source::from_bytes("a.jl", text.clone().into_bytes()),
@@ -985,9 +995,15 @@ mod properties {
             let items = pipeline::classify(0, &text);
             assert_covers_every_line(&text, &items);
             let sources = [Source::from_bytes("p.jl", text.clone())];
-            let mut count = 0;
-            let summary = pipeline::process(&sources, &Options::default(), |_, _| count += 1);
-            prop_assert_eq!(count, items.len());
+            let mut streamed = Vec::new();
+            let no_dedup = Options { dedup: false, ..Options::default() };
+            let summary = pipeline::process(&sources, &no_dedup, |item, verdict| {
+                streamed.push((item, verdict))
+            });
+            // Without dedup or filters, `process` streams exactly what `classify` returns.
+            prop_assert!(streamed.iter().all(|(_, verdict)| *verdict == Verdict::Keep));
+            let streamed: Vec<Item<'_>> = streamed.into_iter().map(|(item, _)| item).collect();
+            prop_assert_eq!(&streamed, &items);
             prop_assert_eq!(summary.lines as usize, text.split(|b| *b == b'\n').count() - usize::from(text.ends_with(b"\n") || text.is_empty()));
         }
 
