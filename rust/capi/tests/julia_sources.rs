@@ -488,10 +488,12 @@ fn check_ccalls(
     errors
 }
 
-/// The built cdylib next to this test binary: target/<profile>/deps/<test> → target/<profile>/.
+/// The cdylib built with this test binary. `cargo test` leaves it in target/<profile>/deps/
+/// (next to the test executable); only `cargo build` copies it up to target/<profile>/, where a
+/// stale copy may linger, so deps/ comes first.
 fn built_library() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let profile_dir = exe.parent()?.parent()?;
+    let deps = exe.parent()?;
     let name = if cfg!(windows) {
         "compile_traces.dll"
     } else if cfg!(target_os = "macos") {
@@ -499,8 +501,9 @@ fn built_library() -> Option<PathBuf> {
     } else {
         "libcompile_traces.so"
     };
-    let path = profile_dir.join(name);
-    path.is_file().then_some(path)
+    [deps.join(name), deps.parent()?.join(name)]
+        .into_iter()
+        .find(|path| path.is_file())
 }
 
 /// Defined dynamic symbols of the library, with `nm -D --defined-only`.
