@@ -223,7 +223,7 @@ fn type_expr() -> impl Strategy<Value = Expr> {
 /// The roots Julia needs bound, in order of first appearance: first components of qualified
 /// names and `getfield`'s module.
 fn expected_roots(e: &Expr, out: &mut Vec<String>) {
-    let mut add = |s: &str, out: &mut Vec<String>| {
+    let add = |s: &str, out: &mut Vec<String>| {
         if !out.iter().any(|r| r == s) {
             out.push(s.to_string());
         }
