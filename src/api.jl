@@ -99,7 +99,8 @@ end
 
 While a package precompiles, runs `work` from a function defined in `target` (the package or its
 staging submodule), as the original CompileTraces.jl ran its loop from code evaluated in the
-package, so that what gets compiled is attributed to the package being precompiled.
+package: PrecompileTools documents that compilation of other packages' methods is only captured
+when it is triggered from a method belonging to the package (JuliaLang/PrecompileTools.jl#43).
 """
 function run_from(target::Module, work)
     generating_output() || return work()
