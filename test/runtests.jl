@@ -48,6 +48,28 @@ end
         @test isfile(CompileTraces.libcompile_traces)
     end
 
+    @testset "JULIA_COMPILE_TRACES_LIBRARY" begin
+        missing_library = joinpath(tempdir(), "no_such_dir_$(getpid())", "libcompile_traces.so")
+        try
+            withenv("JULIA_COMPILE_TRACES_LIBRARY" => missing_library) do
+                @test CompileTraces.set_library_path!() == CompileTraces.native_path(missing_library)
+                err = try
+                    CompileTraces.ensure_library()
+                    nothing
+                catch e
+                    e
+                end
+                @test err isa ErrorException
+                @test occursin(CompileTraces.native_path(missing_library), err.msg)
+                @test occursin("JULIA_COMPILE_TRACES_LIBRARY", err.msg)
+            end
+        finally
+            CompileTraces.set_library_path!()
+        end
+        @test CompileTraces.ensure_library() === nothing
+        @test CompileTraces.native_path("a/b/c.jl") == (Sys.iswindows() ? "a\\b\\c.jl" : "a/b/c.jl")
+    end
+
     @testset "CompilationMetrics" begin
         m = CompilationMetrics(1, 4, 2, 7)
         @test (m.succeeded, m.failed, m.skipped, m.total) == (1, 4, 2, 7)
@@ -146,6 +168,30 @@ end
         m = compile_traces(Main, path)
         @test m == CompilationMetrics(0, 2, 0, 2)
         @test all(f -> f.message == "module NotLoadedPkgXYZ not loaded", m.failures)
+    end
+
+    @testset "a root name shared by two loaded packages is not guessed" begin
+        # Registers Fixture as a second "Test" package for the duration of the test.
+        fake = Base.PkgId(Base.UUID("00000000-0000-4000-8000-00000000c0de"), "Test")
+        Base.loaded_modules[fake] = Fixture
+        try
+            err = try
+                CompileTraces.find_root_module(Main, "Test")
+                nothing
+            catch e
+                e
+            end
+            @test err isa CompileTraces.Rejected
+            @test err.reason === :ambiguous_module
+            @test occursin("module Test is ambiguous", err.message)
+            path = trace_file("precompile(Tuple{typeof(Test.detect_ambiguities), Any})\n")
+            m = compile_traces(Main, path)
+            @test m == CompilationMetrics(0, 1, 0, 1)
+            @test only(m.failures).reason === :ambiguous_module
+        finally
+            delete!(Base.loaded_modules, fake)
+        end
+        @test CompileTraces.find_root_module(Main, "Test") === Test
     end
 
     @testset "bits values are built only for primitive types of the right size" begin
