@@ -115,7 +115,7 @@ impl<'a> Folder<'a> {
         if let Some(region) = &mut self.region {
             region.depth += net_blocks(&line);
             if matches!(line, Line::Statement(_)) {
-                region.statements += 1;
+                region.statements = region.statements.saturating_add(1);
             }
             if region.depth <= 0 {
                 let region = self.region.take().expect("region is open");
