@@ -7,9 +7,9 @@
 //!
 //! - A **transparent wrapper** opener (`function _precompile_()`, `function precompile(all=false)`,
 //!   `if VERSION >= v"..."`, `if !all(...)`, `if !all` inside a function wrapper,
-//!   `@setup_workload begin`,
-//!   `@compile_workload begin`), its `else` and its closing `end` are scaffolding: the statements
-//!   inside are kept.
+//!   `@setup_workload begin`, `@compile_workload begin`), its `else` and its closing `end` are
+//!   scaffolding: the statements inside are kept. Conditions are never evaluated, so statements
+//!   of every branch are kept; each is still parsed strictly on its own.
 //! - Any other line of code that opens a block (`let fbody = ...`, `macro warnpcfail`,
 //!   `function __lookup_kwbody__`, any other `function`, `for`, `if`, `module` ...) starts a
 //!   **skipped region**: every line up to the matching `end` (nesting counted with
@@ -62,6 +62,8 @@ pub struct Folder<'a> {
 
 #[derive(Debug)]
 struct Region<'a> {
+    /// Unsupported, unless a malformed statement-like line opened it.
+    kind: ProblemKind,
     first_line: u32,
     column: u32,
     text: Cow<'a, str>,
@@ -134,6 +136,7 @@ impl<'a> Folder<'a> {
                 if net > 0 {
                     // `precompile(...) || begin`: whatever follows up to the `end` is its body.
                     self.region = Some(Region {
+                        kind: problem.kind,
                         first_line: number,
                         column: problem.column,
                         text: problem.text,
@@ -167,6 +170,7 @@ impl<'a> Folder<'a> {
                     }
                     _ if net > 0 => {
                         self.region = Some(Region {
+                            kind: ProblemKind::Unsupported,
                             first_line: number,
                             column: code.column,
                             text: code.text,
@@ -246,7 +250,7 @@ impl<'a> Folder<'a> {
             message.push_str("; unterminated: the file ends before its `end`");
         }
         let problem = Problem {
-            kind: ProblemKind::Unsupported,
+            kind: region.kind,
             column: region.column,
             message: Cow::Owned(message),
             text: region.text,

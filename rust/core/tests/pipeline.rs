@@ -549,6 +549,22 @@ fn stray_code_and_end_are_unsupported_lines() {
 }
 
 #[test]
+fn rejected_statement_that_opens_a_block_skips_through_its_end() {
+    let text = format!("precompile(Tuple{{Int64}}) && begin\n    {SUM}\nend\n{SHOW}\n");
+    let items = classify(text.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 3), (4, 4)]);
+    let (_, column, message, shown) = problem(&items[0]);
+    assert_eq!(column, 26, "{message}"); // the `&&`
+    assert!(message.contains("opens a block"), "{message}");
+    assert!(
+        message.contains("1 precompile statement inside"),
+        "{message}"
+    );
+    assert_eq!(shown, "precompile(Tuple{Int64}) && begin");
+    assert_eq!(statement(&items[1]).text, SHOW);
+}
+
+#[test]
 fn multi_line_block_comment_hides_statements() {
     let text = format!("#= disabled:\n{SUM}\n  still comment =#\n{SHOW}\n");
     let items = classify(text.as_bytes());
