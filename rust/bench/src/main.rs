@@ -496,6 +496,20 @@ fn line_chunks(bytes: &[u8], size: usize) -> Vec<&[u8]> {
     chunks
 }
 
+/// `/proc/loadavg`'s three averages, to tell a quiet machine from a busy one: other processes
+/// on the cores slow everything and hide any parallel speedup.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// The peak RSS measurement, run as a child process so that nothing the parent holds counts.
 struct Rss {
     peak_kb: u64,
@@ -658,6 +672,10 @@ fn print_header(args: &Args, threads: usize, origin: &input::Origin, bytes: usiz
     );
     println!("machine: {threads} threads available, CPU {cpu}");
     println!("commit:  {commit}");
+    println!(
+        "load:    {} at start (1, 5, 15 min averages)",
+        load_average()
+    );
     println!(
         "input:   {:.1} MB (MB = 10^6 bytes), {origin}; one file and {files} files split at line ends",
         bytes as f64 / MB
@@ -848,6 +866,7 @@ fn print_ratios(tasks: &[Task<'_>], threads: usize, rss: &Result<Rss, String>, i
         ),
         Err(error) => println!("peak RSS: not measured: {error}"),
     }
+    println!("load:    {} at end", load_average());
     println!(
         "grep baseline: LC_ALL=C (byte semantics, grep's fastest mode, so the stricter comparison)"
     );
