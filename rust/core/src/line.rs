@@ -288,6 +288,9 @@ fn timing_prefix(text: &str) -> Option<(f64, &str)> {
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
         .unwrap_or(inner.len());
     let ms: f64 = inner[..number_len].parse().ok()?;
+    if !(ms.is_finite() && ms >= 0.0) {
+        return None;
+    }
     let after = inner[number_len..]
         .trim_start_matches([' ', '\t'])
         .strip_prefix("ms")?
@@ -545,6 +548,8 @@ mod tests {
         assert_eq!(timing_prefix("#=1ms=#"), Some((1.0, "")));
         assert_eq!(timing_prefix("#= Test. =# x"), None);
         assert_eq!(timing_prefix("#= 12 s =# x"), None);
+        assert_eq!(timing_prefix("#= -1.0 ms =# x"), None);
+        assert_eq!(timing_prefix("#= 1e999 ms =# x"), None);
     }
 
     #[test]
