@@ -358,8 +358,9 @@ fn apply_trailing_comment(statement: &mut Statement<'_>, comment: &str) {
         // A prefix timing (ms, Julia's own) wins over a comment if a file somehow has both.
         if statement.timing_ms.is_none() {
             if let Ok(seconds) = seconds.trim().parse::<f64>() {
-                if seconds.is_finite() && seconds >= 0.0 {
-                    statement.timing_ms = Some(seconds * 1000.0);
+                let ms = seconds * 1000.0;
+                if ms.is_finite() && ms >= 0.0 {
+                    statement.timing_ms = Some(ms);
                     statement.flags.insert(Flags::TIMED);
                 }
             }
