@@ -244,10 +244,12 @@ function compile_statement(item::TraceItem, ctx::EvalContext)
                 throw(Rejected(:evaluation_error, "the argument types `$types` are not a tuple of types"))
             sig = Tuple{Core.Typeof(f),types...}
         end
-        # Signatures with no method list (overloaded Vararg, despecialized arguments, methods
-        # that no longer exist) are skipped, as the original CompileTraces.jl did.
-        methods = Base._methods_by_ftype(sig, -1, Base.get_world_counter())
-        (methods isa Vector && !isempty(methods)) || return (:skipped, nothing)
+        # A signature that does not resolve to at most one method (an overloaded Vararg,
+        # despecialized or abstract arguments such as `Tuple{typeof(+), Any, Any}`) is skipped,
+        # as the original CompileTraces.jl did: with a limit of 1, `_methods_by_ftype` returns
+        # `nothing` when more than one method matches (julia-facts.md, checked on 1.10.8).
+        # A signature with no method at all goes on to `precompile`, which returns false: failed.
+        Base._methods_by_ftype(sig, 1, Base.get_world_counter()) === nothing && return (:skipped, nothing)
         compiled = try
             item.arg_types === nothing ? precompile(sig) : precompile(f, types)
         catch e

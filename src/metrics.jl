@@ -51,7 +51,8 @@ Public fields:
   malformed lines, and statements needing a module that is not loaded.
 - `skipped`: unsupported lines (code that is not a pure precompile statement, never evaluated),
   closures with `closures = :skip`, and signatures that `Base._methods_by_ftype` cannot resolve
-  to a method (overloaded `Vararg`, despecialized or deleted methods).
+  to a single method (overloaded `Vararg`, despecialized or abstract arguments). A signature with
+  no method at all is a failure (`precompile` returns `false`).
 - `total`: the sum of the three above.
 - `duplicates`: statements dropped because they were seen before (not part of `total`).
 - `failures`: a `Vector{`[`CompilationFailure`](@ref)`}`, one record per failed statement.
