@@ -176,6 +176,8 @@ impl<'a> Task<'a> {
 
 fn run(args: &Args) -> Result<(), String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Before this process does anything: what the rest of the machine is doing.
+    let busy_at_start = busy_cores();
     let size = (args.size_mb * MB) as usize;
     let input = input::build(size, args.generated)?;
     let bytes = input.bytes;
@@ -186,7 +188,14 @@ fn run(args: &Args) -> Result<(), String> {
     let (big, split) = input::write_files(dir.path(), &bytes, args.files)?;
     let slice = line_prefix(&bytes, (args.ts_mb * MB) as usize);
 
-    print_header(args, threads, &input.origin, bytes.len(), split.len());
+    print_header(
+        args,
+        threads,
+        &input.origin,
+        bytes.len(),
+        split.len(),
+        busy_at_start,
+    );
 
     let pool1 = pool(1)?;
     let pool2 = if threads >= 2 { Some(pool(2)?) } else { None };
@@ -374,7 +383,7 @@ fn run(args: &Args) -> Result<(), String> {
     if let Some(summary) = summary.get() {
         print_summary(&summary);
     }
-    print_ratios(&tasks, threads, &rss, n);
+    print_ratios(&tasks, threads, &rss, n, busy_at_start);
     Ok(())
 }
 
@@ -514,6 +523,41 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// How many cores other processes keep busy, sampled from `/proc/stat` over half a second while
+/// this process does nothing: a load average lags, this does not.
+fn busy_cores() -> Option<f64> {
+    fn sample() -> Option<(u64, u64)> {
+        let stat = fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+        let total: u64 = fields.iter().take(8).sum();
+        let idle = fields.get(3)? + fields.get(4).unwrap_or(&0);
+        Some((total, idle))
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let before = sample();
+    std::thread::sleep(Duration::from_millis(500));
+    match (before, sample()) {
+        (Some((total0, idle0)), Some((total1, idle1))) if total1 > total0 => {
+            let busy = 1.0 - (idle1 - idle0) as f64 / (total1 - total0) as f64;
+            Some(busy * threads as f64)
+        }
+        _ => None,
+    }
+}
+
+fn describe_busy(busy: Option<f64>, threads: usize) -> String {
+    busy.map_or("busy cores unknown".to_string(), |busy| {
+        format!("other processes kept {busy:.1} of {threads} cores busy over 0.5 s")
+    })
+}
+
 /// The peak RSS measurement, run as a child process so that nothing the parent holds counts.
 struct Rss {
     peak_kb: u64,
@@ -609,7 +653,14 @@ fn vm_hwm_kb() -> Result<u64, String> {
         .ok_or_else(|| "no VmHWM line in /proc/self/status".to_string())
 }
 
-fn print_header(args: &Args, threads: usize, origin: &input::Origin, bytes: usize, files: usize) {
+fn print_header(
+    args: &Args,
+    threads: usize,
+    origin: &input::Origin,
+    bytes: usize,
+    files: usize,
+    busy_at_start: Option<f64>,
+) {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -677,8 +728,9 @@ fn print_header(args: &Args, threads: usize, origin: &input::Origin, bytes: usiz
     println!("machine: {threads} threads available, CPU {cpu}");
     println!("commit:  {commit}");
     println!(
-        "load:    {} at start (1, 5, 15 min averages)",
-        load_average()
+        "load:    {} at start (1, 5, 15 min averages); {}",
+        load_average(),
+        describe_busy(busy_at_start, threads)
     );
     println!(
         "input:   {:.1} MB (MB = 10^6 bytes), {origin}; one file and {files} files split at line ends",
@@ -738,7 +790,13 @@ fn print_summary(summary: &Summary) {
     );
 }
 
-fn print_ratios(tasks: &[Task<'_>], threads: usize, rss: &Result<Rss, String>, input_bytes: usize) {
+fn print_ratios(
+    tasks: &[Task<'_>],
+    threads: usize,
+    rss: &Result<Rss, String>,
+    input_bytes: usize,
+    busy_at_start: Option<f64>,
+) {
     // Seconds of a measurement by median (the figure judged) or by minimum (the best case, which
     // other processes on the machine disturb least).
     let seconds = |key: &str, by_min: bool| {
@@ -888,7 +946,19 @@ fn print_ratios(tasks: &[Task<'_>], threads: usize, rss: &Result<Rss, String>, i
         ),
         Err(error) => println!("peak RSS: not measured: {error}"),
     }
-    println!("load:    {} at end", load_average());
+    let busy_at_end = busy_cores();
+    println!(
+        "load:    {} at end; {}",
+        load_average(),
+        describe_busy(busy_at_end, threads)
+    );
+    let busiest = busy_at_start.unwrap_or(0.0).max(busy_at_end.unwrap_or(0.0));
+    if busiest >= 0.5 {
+        println!(
+            "warning: other processes used up to {busiest:.1} of the {threads} cores: every figure is \
+             slowed and a parallel speedup cannot show; rerun on a quiet machine"
+        );
+    }
     println!(
         "grep baseline: LC_ALL=C (byte semantics, grep's fastest mode, so the stricter comparison)"
     );
