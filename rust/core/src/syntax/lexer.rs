@@ -88,14 +88,34 @@ pub(crate) struct Lexer<'s> {
     pub raw_backslashes: Vec<u32>,
 }
 
+/// Byte classes for the ASCII fast paths.
+const C_START: u8 = 1;
+/// Continues an identifier, `!` excluded (it needs a look at the next byte).
+const C_CONT: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            table[b] = C_START | C_CONT;
+        } else if c.is_ascii_digit() {
+            table[b] = C_CONT;
+        }
+        b += 1;
+    }
+    table
+};
+
 #[inline]
 pub(crate) fn is_ident_start_ascii(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
+    CLASS[b as usize] & C_START != 0
 }
 
 #[inline]
 fn is_ident_cont_ascii(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'!'
+    CLASS[b as usize] & C_CONT != 0 || b == b'!'
 }
 
 /// ASCII operator characters (besides `.`, `:` which have their own tokens).
@@ -197,6 +217,28 @@ impl<'s> Lexer<'s> {
         }
         let c = self.char_at(i)?;
         (!is_op_char(c) && !is_unicode_space(c)).then(|| c.len_utf8())
+    }
+
+    /// End of the identifier starting at `start`.
+    #[inline]
+    fn ident_end(&self, start: usize) -> usize {
+        let bytes = self.bytes;
+        let mut end = start;
+        loop {
+            // Fast path: ASCII letters, digits, `_`.
+            while end < bytes.len() && CLASS[bytes[end] as usize] & C_CONT != 0 {
+                end += 1;
+            }
+            match bytes.get(end) {
+                // `x!=y` is `x != y`, as in Julia.
+                Some(b'!') if bytes.get(end + 1) != Some(&b'=') => end += 1,
+                Some(&b) if b >= 0x80 => match self.ident_char_at(end) {
+                    Some(n) => end += n,
+                    None => return end,
+                },
+                _ => return end,
+            }
+        }
     }
 
     /// Length of an operator character at `i` (ASCII or Unicode), if any.
@@ -342,14 +384,7 @@ impl<'s> Lexer<'s> {
                 kind
             }
             _ if is_ident_start_ascii(b) || (b >= 0x80 && self.ident_char_at(start).is_some()) => {
-                end = start;
-                while let Some(n) = self.ident_char_at(end) {
-                    // `x!=y` is `x != y`, as in Julia.
-                    if self.bytes[end] == b'!' && self.bytes.get(end + 1) == Some(&b'=') {
-                        break;
-                    }
-                    end += n;
-                }
+                end = self.ident_end(start);
                 self.adjoint_ok = true;
                 if self.bytes.get(end) == Some(&b'"') {
                     if &self.src[start..end] == "var" {

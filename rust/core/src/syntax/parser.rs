@@ -164,34 +164,42 @@ pub(crate) struct Parser<'s, B: Build> {
     error: Option<SyntaxError>,
 }
 
-const BLOCK_KEYWORDS: [&str; 24] = [
-    "begin",
-    "function",
-    "macro",
-    "let",
-    "try",
-    "if",
-    "for",
-    "while",
-    "quote",
-    "module",
-    "baremodule",
-    "struct",
-    "mutable",
-    "abstract",
-    "primitive",
-    "do",
-    "return",
-    "global",
-    "local",
-    "const",
-    "import",
-    "using",
-    "export",
-    "break",
-];
+/// Keywords that start code (never part of a type expression).
+fn is_block_keyword(text: &str) -> bool {
+    matches!(
+        text,
+        "begin"
+            | "function"
+            | "macro"
+            | "let"
+            | "try"
+            | "if"
+            | "for"
+            | "while"
+            | "quote"
+            | "module"
+            | "baremodule"
+            | "struct"
+            | "mutable"
+            | "abstract"
+            | "primitive"
+            | "do"
+            | "return"
+            | "global"
+            | "local"
+            | "const"
+            | "import"
+            | "using"
+            | "export"
+            | "break"
+            | "continue"
+    )
+}
 
-const CLOSING_KEYWORDS: [&str; 5] = ["end", "else", "elseif", "catch", "finally"];
+/// Keywords that close or continue a block, and `where`: never the start of a type.
+fn is_closing_keyword(text: &str) -> bool {
+    matches!(text, "end" | "else" | "elseif" | "catch" | "finally" | "where")
+}
 
 fn short(text: &str) -> &str {
     const MAX: usize = 40;
@@ -328,7 +336,7 @@ impl<'s, B: Build> Parser<'s, B> {
             Kind::LBracket => Some(
                 "array literals, comprehensions and indexing are not allowed in a signature".into(),
             ),
-            Kind::Ident if BLOCK_KEYWORDS.contains(&text) => Some(format!(
+            Kind::Ident if is_block_keyword(text) => Some(format!(
                 "keyword `{text}` starts code, not a type: not a pure precompile statement"
             )),
             _ => None,
@@ -1130,14 +1138,14 @@ impl<'s, B: Build> Parser<'s, B> {
                 let text = self.text(t);
                 let first = text.as_bytes()[0];
                 if first.is_ascii_lowercase() && text.len() <= 10 {
-                    if CLOSING_KEYWORDS.contains(&text) || text == "where" {
+                    if is_closing_keyword(text) {
                         return Err(self.fail(SyntaxError {
                             kind: ProblemKind::Malformed,
                             offset: t.start as usize,
                             message: format!("expected a type, found keyword `{text}`"),
                         }));
                     }
-                    if BLOCK_KEYWORDS.contains(&text) || text == "continue" {
+                    if is_block_keyword(text) {
                         return Err(self.fail(self.unsupported(
                             t.start,
                             format!("keyword `{text}` starts code, not a type: not a pure precompile statement"),
