@@ -198,7 +198,10 @@ fn is_block_keyword(text: &str) -> bool {
 
 /// Keywords that close or continue a block, and `where`: never the start of a type.
 fn is_closing_keyword(text: &str) -> bool {
-    matches!(text, "end" | "else" | "elseif" | "catch" | "finally" | "where")
+    matches!(
+        text,
+        "end" | "else" | "elseif" | "catch" | "finally" | "where"
+    )
 }
 
 fn short(text: &str) -> &str {

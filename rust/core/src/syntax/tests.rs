@@ -201,6 +201,28 @@ fn inline_comments_are_removed() {
 }
 
 #[test]
+fn comments_and_backslashes_together() {
+    let line = r##"#= 3.1 ms =# precompile(Tuple{Val{Symbol("a\Tb")}, #= x =# Base.Val{Symbol("#= not a comment =#")}}) # recompile"##;
+    let p = ok(line);
+    assert!(matches!(p.statement.text, Cow::Owned(_)));
+    assert_eq!(
+        p.statement.text,
+        r##"precompile(Tuple{Val{Symbol("a\\Tb")},  Base.Val{Symbol("#= not a comment =#")}})"##
+    );
+    assert_eq!(
+        p.statement.signature_text(),
+        r##"Tuple{Val{Symbol("a\\Tb")},  Base.Val{Symbol("#= not a comment =#")}}"##
+    );
+    assert_eq!(roots(&p), ["Base"]);
+    // `Symbol("#...")` is a gensym-like name, whatever follows the `#`.
+    assert_eq!(p.statement.flags, Flags::RAW_BACKSLASH | Flags::CLOSURE);
+    assert_eq!(p.trailing_comment, Some("recompile"));
+    // Nested comments, as in Julia.
+    let p = ok("precompile(Tuple{#= a #= b =# c =#Int64})");
+    assert_eq!(p.statement.text, "precompile(Tuple{Int64})");
+}
+
+#[test]
 fn raw_backslashes_are_escaped() {
     let line = r##"precompile(Tuple{typeof(Dates.format), Dates.DateTime, Dates.DateFormat{Symbol("yyyy-mm-dd\THH:MM:SS.sss\Z"), Tuple{Dates.DatePart{Char(0x79000000)}}}})"##;
     let p = ok(line);
@@ -309,6 +331,22 @@ fn varargs() {
     assert_eq!(
         bound_trailing_vararg(&p.statement, 7).as_deref(),
         Some("precompile(f, (Int64, Vararg{Any, 7}))")
+    );
+}
+
+#[test]
+fn empty_and_special_types() {
+    let p = ok("precompile(Tuple{Type{Tuple{}}, Type{Union{}}, Core.Tuple{Int64}, typeof(Base.sum), Type{Array{Int64, 1}}, Type{Base.Pair{A, B} where B where A}, Union{Nothing, Int64}, NamedTuple{(:id, :age), Tuple{Int64, Int64}}})");
+    assert_eq!(roots(&p), ["Core", "Base"]);
+    // Only the signature's own last parameter counts, not a tuple type nested in it.
+    let p = ok("precompile(Tuple{typeof(Core.kwcall), NamedTuple{(), Tuple{}}, typeof(Base.print), Core.Tuple{Vararg{Int64}}})");
+    assert!(!p.statement.flags.contains(Flags::UNBOUNDED_VARARG));
+    let p = ok("precompile(Core.Tuple{typeof(Base.print), Vararg{Int64}})");
+    assert!(p.statement.flags.contains(Flags::UNBOUNDED_VARARG));
+    let p = ok("precompile(Tuple{Vararg{T}} where T)");
+    assert_eq!(
+        bound_trailing_vararg(&p.statement, 3).as_deref(),
+        Some("precompile(Tuple{Vararg{T, 3}} where T)")
     );
 }
 
