@@ -142,16 +142,17 @@ pub(crate) fn is_op_ascii(b: u8) -> bool {
 
 /// Unicode characters Julia parses as operators, so that `x≤y` is never read as one name.
 ///
-/// A conservative approximation of Julia's tables: the Latin-1 operators, the arrow and
-/// mathematical operator blocks, minus the few symbols Julia allows in identifiers
-/// (`∂`, `∅`, `∇`, `∞`).
+/// An approximation of Julia's tables that errs on the safe side: the Latin-1 operators, the
+/// arrow and mathematical operator blocks (minus the few symbols Julia allows in identifiers:
+/// `∂`, `∅`, `∇`, `∞`). A name using another symbol from these blocks is rejected, never an
+/// operator accepted as part of a name.
 pub(crate) fn is_op_char(c: char) -> bool {
     let u = c as u32;
     match u {
-        0xAC | 0xB1 | 0xB7 | 0xD7 | 0xF7 => true,
+        0xA6 | 0xAC | 0xB1 | 0xB7 | 0xD7 | 0xF7 | 0x214B => true,
         0x2202 | 0x2205 | 0x2207 | 0x221E => false,
         0x2190..=0x21FF | 0x2200..=0x22FF | 0x27C0..=0x27FF | 0x2900..=0x2AFF => true,
-        0x2026 | 0x2032..=0x2037 => false,
+        0x2B30..=0x2B4C => true,
         _ => false,
     }
 }
@@ -641,6 +642,14 @@ mod tests {
             vec![Ident, Ident, Ident, Op, Ident, Ident]
         );
         assert_eq!(kinds("a!=b"), vec![Ident, Op, Ident]);
+        assert_eq!(
+            kinds("a¦b x′ √x a⊻b"),
+            vec![Ident, Op, Ident, Ident, Op, Ident, Ident, Op, Ident]
+        );
+        assert_eq!(kinds("push!(x)"), vec![Ident, LParen, Ident, RParen]);
+        // A non-breaking space is not a separator Julia accepts.
+        let err = Lexer::new("\u{a0}x", 0).next().unwrap_err();
+        assert_eq!((err.kind, err.offset), (ProblemKind::Malformed, 0));
     }
 
     #[test]
