@@ -91,9 +91,14 @@ pub struct ParsedStatement<'a> {
 /// already removed by the line layer).
 ///
 /// Accepts `precompile(SIG)`, `Base.precompile(SIG)`, `precompile(f, (T1, T2))`, optionally
-/// wrapped as `isdefined(M, Symbol("..")) && precompile(..)`,
-/// `try; @assert(Base.precompile(..)); catch err; @debug err; end` or `@warnpcfail precompile(..)`,
-/// with `#= .. =#` comments anywhere and an optional trailing `# ..` comment.
+/// wrapped as `isdefined(M, Symbol("..")) && precompile(..)` (sets `GUARDED`),
+/// `try; @assert(Base.precompile(..)); catch err; @debug err; end` (the body may also be a bare
+/// call or a guarded one, semicolons optional) or `@warnpcfail precompile(..)`, with `#= .. =#`
+/// comments anywhere and an optional trailing `# ..` comment.
+///
+/// The statement text is the `precompile(...)` call alone, borrowed from `text` unless a
+/// `#= =#` comment was removed from it or a raw backslash escaped (`RAW_BACKSLASH`); spans and
+/// roots refer to it. Errors carry the byte offset of the offending token in `text`.
 pub fn parse_statement(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
     check_length(text)?;
     let (out, flags, roots, repair) = match parse_once(text) {
