@@ -125,6 +125,8 @@ fn value() -> impl Strategy<Value = Expr> {
         "-?[1-9][0-9]{0,5}".prop_map(Expr::Int),
         "0x[0-9a-f]{2,8}".prop_map(Expr::Hex),
         "-?[0-9]{1,3}\\.[0-9]{1,3}(f0|e-?[1-9])?".prop_map(Expr::Float),
+        // Lossy: no decimal point.
+        "[1-9][0-9]?(e|f)-?[0-9]".prop_map(Expr::Float),
         Just(Expr::Float("-Inf".into())),
         "[a-z0-9 ]".prop_map(Expr::Char),
         Just(Expr::Char("\\n".into())),
@@ -218,6 +220,58 @@ fn type_expr() -> impl Strategy<Value = Expr> {
             1 => inner.clone().prop_map(|e| Expr::Paren(b(e))),
         ]
     })
+}
+
+/// The flags the analysis must find in a signature (besides `MAIN`).
+fn expected_flags(e: &Expr) -> Flags {
+    let mut flags = Flags::NONE;
+    visit(e, &mut |e| match e {
+        Expr::Var(s) if s.starts_with('#') => flags.insert(Flags::CLOSURE),
+        Expr::Call(callee, args) => match &**callee {
+            Expr::Name(n) if n == "Symbol" => {
+                if matches!(&args[0], Expr::Str(s) if s.starts_with('#')) {
+                    flags.insert(Flags::CLOSURE);
+                }
+            }
+            Expr::Name(n) if n == "typeof" || n == "getfield" => {}
+            _ => flags.insert(Flags::BITS_VALUE),
+        },
+        Expr::Float(f) if !f.contains('.') && !f.ends_with("Inf") => {
+            flags.insert(Flags::LOSSY_VALUE)
+        }
+        _ => {}
+    });
+    if let Expr::Curly(_, args) = e {
+        if let Some(Expr::Curly(head, vargs)) = args.last() {
+            if matches!(&**head, Expr::Name(n) if n == "Vararg") && vargs.len() == 1 {
+                flags.insert(Flags::UNBOUNDED_VARARG);
+            }
+        }
+    }
+    flags
+}
+
+/// Calls `f` on `e` and every expression inside it.
+fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Dot(a, b2) | Expr::Subtype(a, b2) | Expr::Supertype(a, b2) => {
+            visit(a, f);
+            visit(b2, f);
+        }
+        Expr::Bounded(a, v, u) => {
+            visit(a, f);
+            visit(v, f);
+            visit(u, f);
+        }
+        Expr::Curly(h, args) | Expr::Call(h, args) | Expr::Where(h, args) => {
+            visit(h, f);
+            args.iter().for_each(|a| visit(a, f));
+        }
+        Expr::UpperBound(a) | Expr::LowerBound(a) | Expr::Paren(a) => visit(a, f),
+        Expr::Tuple(items) => items.iter().for_each(|a| visit(a, f)),
+        _ => {}
+    }
 }
 
 /// The roots Julia needs bound, in order of first appearance: first components of qualified
@@ -314,6 +368,23 @@ proptest! {
         let found: Vec<&str> = statement.roots().collect();
         prop_assert_eq!(found, roots.iter().map(String::as_str).collect::<Vec<_>>(), "{}", line);
         prop_assert_eq!(statement.flags.contains(Flags::MAIN), roots.iter().any(|r| r == "Main"));
+        prop_assert_eq!(
+            Flags(statement.flags.0 & !Flags::MAIN.0),
+            expected_flags(&sig),
+            "{}",
+            line
+        );
+        // Bounding the trailing vararg rewrites exactly that one and clears the flag.
+        let bounded = compile_traces_core::syntax::bound_trailing_vararg(statement, 100);
+        prop_assert_eq!(bounded.is_some(), statement.flags.contains(Flags::UNBOUNDED_VARARG));
+        if let Some(bounded) = bounded {
+            let reparsed = parse_statement(&bounded);
+            prop_assert!(reparsed.is_ok(), "{} -> {:?}", bounded, reparsed);
+            let reparsed = reparsed.unwrap();
+            prop_assert!(!reparsed.statement.flags.contains(Flags::UNBOUNDED_VARARG));
+            prop_assert!(reparsed.statement.text.ends_with(", 100}})"), "{}", bounded);
+            prop_assert_eq!(bounded.len(), statement.text.len() + 5);
+        }
         prop_assert_eq!(
             parsed.trailing_comment,
             comment.as_deref().map(str::trim).filter(|c| !c.is_empty())
