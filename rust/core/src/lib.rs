@@ -28,7 +28,9 @@ pub mod pipeline;
 pub mod source;
 pub mod syntax;
 
-pub use item::{Flags, IgnoreReason, Item, ItemKind, Origin, Problem, ProblemKind, Span, Statement};
+pub use item::{
+    Flags, IgnoreReason, Item, ItemKind, Origin, Problem, ProblemKind, Span, Statement,
+};
 pub use options::Options;
 pub use pipeline::{Exclusion, Summary, Verdict};
 pub use source::{ReadError, Source};

@@ -91,7 +91,10 @@ mod tests {
             verbose: true,
             warn: true,
         };
-        assert_eq!(resolve_with("MyPkg", on, env(&[(VERBOSE_VAR, "Other")])), on);
+        assert_eq!(
+            resolve_with("MyPkg", on, env(&[(VERBOSE_VAR, "Other")])),
+            on
+        );
         assert_eq!(resolve_with("MyPkg", on, env(&[(WARN_VAR, "")])), on);
         assert_eq!(resolve_with("MyPkg", on, env(&[])), on);
     }
