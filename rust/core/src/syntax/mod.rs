@@ -185,29 +185,35 @@ impl Repair {
     }
 
     fn apply(&self, text: &str, call: Span) -> String {
-        let mut out = String::with_capacity(call.len());
+        let mut out = String::with_capacity(call.len() + self.backslashes.len());
         let mut pos = call.start as usize;
-        let (mut c, mut b) = (
-            self.comments.iter().peekable(),
-            self.backslashes.iter().peekable(),
-        );
+        let (mut comments, mut backslashes) = (self.comments.iter(), self.backslashes.iter());
+        let (mut comment, mut backslash) = (comments.next(), backslashes.next());
+        // Both lists are in text order; merge them.
         loop {
-            let next_comment = c.peek().map(|&&(start, _)| start as usize);
-            let next_backslash = b.peek().map(|&&at| at as usize);
-            match (next_comment, next_backslash) {
-                (Some(cs), nb) if nb.map_or(true, |nb| cs < nb) => {
-                    let (_, end) = *c.next().unwrap_or(&(0, 0));
-                    out.push_str(&text[pos..cs]);
-                    pos = end as usize;
-                }
-                (_, Some(at)) => {
-                    b.next();
-                    out.push_str(&text[pos..at]);
-                    out.push('\\');
-                    pos = at;
-                }
+            let comment_first = match (comment, backslash) {
                 (None, None) => break,
-                (Some(_), None) => unreachable!("covered by the first arm"),
+                (Some(&(start, _)), Some(&at)) => start < at,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+            };
+            if comment_first {
+                if let Some(&(start, end)) = comment {
+                    if start as usize >= pos {
+                        out.push_str(&text[pos..start as usize]);
+                        pos = end as usize;
+                    }
+                }
+                comment = comments.next();
+            } else {
+                if let Some(&at) = backslash {
+                    if at as usize >= pos {
+                        out.push_str(&text[pos..at as usize]);
+                        out.push('\\');
+                        pos = at as usize;
+                    }
+                }
+                backslash = backslashes.next();
             }
         }
         out.push_str(&text[pos..call.end as usize]);
