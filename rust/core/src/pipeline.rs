@@ -148,6 +148,9 @@ pub fn classify(source_index: u32, bytes: &[u8]) -> Vec<Item<'_>> {
 /// items and the set of distinct statements. See the [module documentation](self) for the
 /// order of filters and dedup.
 ///
+/// `sink` is always called on the calling thread (it need not be `Send`); while it runs, the
+/// thread pool may already be parsing the next part of the input.
+///
 /// ```
 /// use compile_traces_core::{pipeline, Options, Source, Verdict};
 ///
