@@ -1030,3 +1030,26 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn sink_need_not_be_send_and_runs_on_the_calling_thread() {
+    // `Rc` is not `Send`: this compiles only because the sink stays on this thread, also on the
+    // parallel path (the input is above the parallel threshold).
+    let text = big_input(20_000);
+    assert!(text.len() >= pipeline::PARALLEL_THRESHOLD);
+    let sources = [Source::from_bytes("big.jl", text.into_bytes())];
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let caller = std::thread::current().id();
+    let counter = std::rc::Rc::clone(&seen);
+    let summary = pipeline::process(&sources, &Options::default(), move |_, _| {
+        assert_eq!(std::thread::current().id(), caller);
+        counter.set(counter.get() + 1);
+    });
+    let total = summary.statements
+        + summary.duplicates
+        + summary.excluded
+        + summary.ignored
+        + summary.malformed
+        + summary.unsupported;
+    assert_eq!(seen.get(), total);
+}
