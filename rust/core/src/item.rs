@@ -221,8 +221,8 @@ pub struct Problem<'a> {
     /// 1-based column, in characters, of the offending token on the first line.
     pub column: u32,
     pub message: Cow<'static, str>,
-    /// The offending line as written (invalid UTF-8 replaced), without its line ending;
-    /// for a block, its first line.
+    /// The offending line as shown to a user: without its line ending, BOM and ANSI colour codes,
+    /// invalid UTF-8 replaced (so that `column` points into this text); for a block, its first line.
     pub text: Cow<'a, str>,
 }
 
