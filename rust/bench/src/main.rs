@@ -211,6 +211,8 @@ fn run(args: &Args) -> Result<(), String> {
         None
     };
     let summary = Cell::new(None::<Summary>);
+    // What a caller gets without choosing: rayon's global pool (RAYON_NUM_THREADS or all cores).
+    let global = rayon::current_num_threads();
     let tree_sitter_chunks = line_chunks(slice, TREE_SITTER_CHUNK);
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -302,7 +304,7 @@ fn run(args: &Args) -> Result<(), String> {
     ));
     tasks.push(Task::new(
         "core_classify",
-        format!("core: read + classify, 1 file, {threads} threads"),
+        format!("core: read + classify, 1 file, {global} threads (global pool)"),
         n,
         || {
             let source = Source::read(&big).map_err(|error| error.to_string())?;
@@ -311,7 +313,7 @@ fn run(args: &Args) -> Result<(), String> {
     ));
     tasks.push(Task::new(
         "core_process",
-        format!("core: read + process (dedup), 1 file, {threads} threads"),
+        format!("core: read + process (dedup), 1 file, {global} threads (global pool)"),
         n,
         || {
             let source = Source::read(&big).map_err(|error| error.to_string())?;
