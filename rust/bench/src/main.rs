@@ -58,7 +58,8 @@ struct Args {
     write_input: Option<PathBuf>,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// The arguments, or `None` when help was asked for.
+fn parse_args() -> Result<Option<Args>, String> {
     let mut size_mb = None;
     let mut reps = None;
     let mut ts_mb = None;
@@ -84,11 +85,11 @@ fn parse_args() -> Result<Args, String> {
             "--child-rss" => child_rss = Some(PathBuf::from(value(&arg)?)),
             "--core-only" => core_only = Some(PathBuf::from(value(&arg)?)),
             "--write-input" => write_input = Some(PathBuf::from(value(&arg)?)),
-            "-h" | "--help" => return Err(USAGE.to_string()),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(Args {
+    Ok(Some(Args {
         size_mb: size_mb.unwrap_or(if quick { 4.0 } else { 200.0 }),
         reps: reps.unwrap_or(if quick { 1 } else { 5 }),
         files,
@@ -98,7 +99,7 @@ fn parse_args() -> Result<Args, String> {
         child_rss,
         core_only,
         write_input,
-    })
+    }))
 }
 
 fn positive(name: &str, text: &str) -> Result<f64, String> {
@@ -110,6 +111,10 @@ fn positive(name: &str, text: &str) -> Result<f64, String> {
 
 fn main() -> ExitCode {
     let result = parse_args().and_then(|args| {
+        let Some(args) = args else {
+            print!("{USAGE}");
+            return Ok(());
+        };
         if let Some(path) = &args.child_rss {
             child_rss(path)
         } else if let Some(path) = &args.core_only {
@@ -335,8 +340,9 @@ fn run(args: &Args) -> Result<(), String> {
     ));
     let files_label = |threads: usize| {
         format!(
-            "core: read_all + process (dedup), {} files, {threads} thread{}",
+            "core: read_all + process (dedup), {} file{}, {threads} thread{}",
             split.len(),
+            if split.len() == 1 { "" } else { "s" },
             if threads == 1 { "" } else { "s" }
         )
     };
@@ -719,7 +725,7 @@ fn print_header(
     let origin = match origin {
         input::Origin::Corpus { files, unit_bytes } => format!(
             "the {files} real traces of {} ({:.2} MB) repeated",
-            input::CORPUS_TRACE_DIR.trim_start_matches(env!("CARGO_MANIFEST_DIR")),
+            "../shared/corpus/trace (beside the checkout)",
             *unit_bytes as f64 / MB
         ),
         input::Origin::Generated => {
@@ -742,8 +748,9 @@ fn print_header(
         describe_busy(busy_at_start, threads)
     );
     println!(
-        "input:   {:.1} MB (MB = 10^6 bytes), {origin}; one file and {files} files split at line ends",
-        bytes as f64 / MB
+        "input:   {:.1} MB (MB = 10^6 bytes), {origin}; one file, and the same bytes split at line ends into {files} file{}",
+        bytes as f64 / MB,
+        if files == 1 { "" } else { "s" }
     );
     println!(
         "method:  {} repetitions, interleaved; median and min; files in the page cache; spawned tools timed from spawn to exit",
