@@ -49,6 +49,9 @@ pub(crate) enum Kind {
     /// `# ...` to the end of the text.
     Comment,
     Eof,
+    /// Not a token: lexing failed, the reason is in [`Lexer::take_error`]. Only
+    /// [`Lexer::next_token`] returns it.
+    Error,
 }
 
 /// Token property bits.
@@ -86,7 +89,13 @@ pub(crate) struct Lexer<'s> {
     pub comments: Vec<(u32, u32)>,
     /// Offsets of backslashes (inside string literals) that must be doubled for `Meta.parse`.
     pub raw_backslashes: Vec<u32>,
+    /// Why the last [`Lexer::next_token`] returned [`Kind::Error`]. Kept here so that the hot
+    /// path returns a small `Token` in registers instead of a large `Result` through memory.
+    error: Option<SyntaxError>,
 }
+
+/// Lexing failed; the error is in [`Lexer::error`].
+struct LexFail;
 
 /// Byte classes for the ASCII fast paths.
 const C_START: u8 = 1;
@@ -185,7 +194,18 @@ impl<'s> Lexer<'s> {
             adjoint_ok: false,
             comments: Vec::new(),
             raw_backslashes: Vec::new(),
+            error: None,
         }
+    }
+
+    /// The error behind the last [`Kind::Error`] token.
+    #[cold]
+    pub fn take_error(&mut self) -> SyntaxError {
+        self.error.take().unwrap_or_else(|| SyntaxError {
+            kind: ProblemKind::Malformed,
+            offset: self.pos,
+            message: "the lexer stopped without a reason (please report this line)".into(),
+        })
     }
 
     pub fn pos(&self) -> usize {
@@ -198,12 +218,15 @@ impl<'s> Lexer<'s> {
         self.adjoint_ok = false;
     }
 
-    fn err(&self, kind: ProblemKind, offset: usize, message: String) -> SyntaxError {
-        SyntaxError {
+    #[cold]
+    #[inline(never)]
+    fn err(&mut self, kind: ProblemKind, offset: usize, message: String) -> LexFail {
+        self.error = Some(SyntaxError {
             kind,
             offset,
             message,
-        }
+        });
+        LexFail
     }
 
     fn char_at(&self, i: usize) -> Option<char> {
@@ -254,7 +277,8 @@ impl<'s> Lexer<'s> {
 
     /// Skips spaces, tabs and `#= =#` comments (nested, as in Julia). Returns whether anything
     /// was skipped.
-    fn skip_trivia(&mut self) -> Result<bool, SyntaxError> {
+    #[inline(never)]
+    fn skip_trivia(&mut self) -> Result<bool, LexFail> {
         let start = self.pos;
         loop {
             match self.bytes.get(self.pos) {
@@ -294,20 +318,133 @@ impl<'s> Lexer<'s> {
         Ok(self.pos != start)
     }
 
+    /// The next token, or an error (see [`Lexer::next_token`]).
     pub fn next(&mut self) -> Result<Token, SyntaxError> {
-        let spaced = self.skip_trivia()?;
-        let start = self.pos;
-        let mut bits = if spaced { T_SPACED } else { 0 };
-        let adjoint_ok = self.adjoint_ok && !spaced;
+        let t = self.next_token();
+        if t.kind == Kind::Error {
+            return Err(self.take_error());
+        }
+        Ok(t)
+    }
+
+    /// The next token; on invalid input a [`Kind::Error`] token, the reason in
+    /// [`Lexer::take_error`].
+    #[inline]
+    pub fn next_token(&mut self) -> Token {
+        let bytes = self.bytes;
+        let mut start = self.pos;
+        let mut bits = 0;
+        let mut adjoint_ok = self.adjoint_ok;
+        if start < bytes.len() && matches!(bytes[start], b' ' | b'\t' | b'#') {
+            match self.skip_trivia() {
+                Ok(true) => {
+                    bits = T_SPACED;
+                    adjoint_ok = false;
+                    start = self.pos;
+                }
+                Ok(false) => {}
+                Err(LexFail) => return Self::error_token(),
+            }
+        }
         self.adjoint_ok = false;
-        let Some(&b) = self.bytes.get(start) else {
-            return Ok(Token {
+        let Some(&b) = bytes.get(start) else {
+            return Token {
                 kind: Kind::Eof,
                 start: start as u32,
                 end: start as u32,
                 bits,
-            });
+            };
         };
+        // Identifiers are most tokens: their ASCII form first.
+        if is_ident_start_ascii(b) {
+            let mut end = start + 1;
+            while end < bytes.len() && CLASS[bytes[end] as usize] & C_CONT != 0 {
+                end += 1;
+            }
+            if end < bytes.len() && matches!(bytes[end], b'!' | b'"' | 0x80..=0xFF) {
+                return self.ident_slow(start, bits);
+            }
+            self.adjoint_ok = true;
+            self.pos = end;
+            return Token {
+                kind: Kind::Ident,
+                start: start as u32,
+                end: end as u32,
+                bits,
+            };
+        }
+        let kind = match b {
+            b'(' => Kind::LParen,
+            b')' => {
+                self.adjoint_ok = true;
+                Kind::RParen
+            }
+            b'{' => Kind::LBrace,
+            b'}' => {
+                self.adjoint_ok = true;
+                Kind::RBrace
+            }
+            b',' => Kind::Comma,
+            b'.' if bytes.get(start + 1) != Some(&b'.') => Kind::Dot,
+            _ => return self.next_slow(start, bits, adjoint_ok),
+        };
+        self.pos = start + 1;
+        Token {
+            kind,
+            start: start as u32,
+            end: start as u32 + 1,
+            bits,
+        }
+    }
+
+    #[cold]
+    fn error_token() -> Token {
+        Token {
+            kind: Kind::Error,
+            start: 0,
+            end: 0,
+            bits: 0,
+        }
+    }
+
+    /// An identifier that continues with `!`, a `"` (`var"..."`, string macros) or non-ASCII.
+    #[inline(never)]
+    fn ident_slow(&mut self, start: usize, mut bits: u8) -> Token {
+        let mut end = self.ident_end(start);
+        self.adjoint_ok = true;
+        let kind = if self.bytes.get(end) == Some(&b'"') {
+            if &self.src[start..end] == "var" {
+                match self.string_literal(start, end + 1, &mut bits, true) {
+                    Ok(e) => end = e,
+                    Err(LexFail) => return Self::error_token(),
+                }
+                Kind::VarIdent
+            } else {
+                Kind::StrMacro
+            }
+        } else {
+            Kind::Ident
+        };
+        self.pos = end;
+        Token {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            bits,
+        }
+    }
+
+    /// Every token but the common ones of [`Lexer::next_token`]; `start` is past any trivia.
+    #[inline(never)]
+    fn next_slow(&mut self, start: usize, bits: u8, adjoint_ok: bool) -> Token {
+        match self.token_at(start, bits, adjoint_ok) {
+            Ok(t) => t,
+            Err(LexFail) => Self::error_token(),
+        }
+    }
+
+    fn token_at(&mut self, start: usize, mut bits: u8, adjoint_ok: bool) -> Result<Token, LexFail> {
+        let b = self.bytes[start];
         let mut end = start + 1;
         let kind = match b {
             b'(' => Kind::LParen,
@@ -431,7 +568,7 @@ impl<'s> Lexer<'s> {
         content: usize,
         bits: &mut u8,
         raw: bool,
-    ) -> Result<usize, SyntaxError> {
+    ) -> Result<usize, LexFail> {
         if !raw
             && self.bytes.get(content) == Some(&b'"')
             && self.bytes.get(content + 1) == Some(&b'"')
@@ -503,8 +640,8 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn char_literal(&mut self, open: usize) -> Result<usize, SyntaxError> {
-        let bad = |s: &Self| {
+    fn char_literal(&mut self, open: usize) -> Result<usize, LexFail> {
+        let bad = |s: &mut Self| {
             s.err(
                 ProblemKind::Malformed,
                 open,
@@ -537,7 +674,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// Returns (kind, end, lossy).
-    fn number(&mut self, start: usize) -> Result<(Kind, usize, bool), SyntaxError> {
+    fn number(&mut self, start: usize) -> Result<(Kind, usize, bool), LexFail> {
         let bytes = self.bytes;
         let mut i = start;
         let kind;

@@ -257,8 +257,26 @@ impl<'s, B: Build> Parser<'s, B> {
     fn bump(&mut self) -> Result<Token, Stop> {
         let t = self.tok;
         self.prev_end = t.end;
-        self.tok = self.lex.next().map_err(|e| self.fail(e))?;
+        self.advance()?;
         Ok(t)
+    }
+
+    /// Reads the next token into `self.tok`.
+    #[inline]
+    fn advance(&mut self) -> Result<(), Stop> {
+        let next = self.lex.next_token();
+        if next.kind == Kind::Error {
+            return Err(self.lex_fail());
+        }
+        self.tok = next;
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lex_fail(&mut self) -> Stop {
+        let err = self.lex.take_error();
+        self.fail(err)
     }
 
     #[inline]
@@ -861,7 +879,7 @@ impl<'s, B: Build> Parser<'s, B> {
         }
         self.lex.reset(end);
         self.prev_end = end as u32;
-        self.tok = self.lex.next().map_err(|e| self.fail(e))?;
+        self.advance()?;
         self.expect(Kind::RParen, "`)`")?;
         Ok(&self.src[start..end])
     }
@@ -1070,7 +1088,7 @@ impl<'s, B: Build> Parser<'s, B> {
             if end > start && self.src.as_bytes().get(end) == Some(&b')') {
                 self.lex.reset(end);
                 self.prev_end = end as u32;
-                self.tok = self.lex.next().map_err(|e| self.fail(e))?;
+                self.advance()?;
                 let op = self.b.leaf(Leaf::Op, &self.src[start..end]);
                 self.b.push(args, op);
                 return Ok(());
@@ -1262,7 +1280,7 @@ impl<'s, B: Build> Parser<'s, B> {
                 let end = self.op_run(start);
                 self.lex.reset(end);
                 self.prev_end = end as u32;
-                self.tok = self.lex.next().map_err(|e| self.fail(e))?;
+                self.advance()?;
                 Ok(self.b.leaf(Leaf::Symbol, &self.src[start..end]))
             }
             _ => Err(self.fail(self.unexpected("a symbol name after `:`"))),
