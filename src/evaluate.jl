@@ -35,8 +35,11 @@ allowed (JuliaLang/julia#38013).
 """
 function staging_module(mod::Module)
     name = gensym(:CompileTracesStaging)
-    Core.eval(mod, Expr(:module, true, name, Expr(:block)))
-    return getfield(mod, name)::Module
+    # Evaluating a `module` expression returns the new module. Reading it back with
+    # `getfield(mod, name)` would read a binding newer than this function's world age, which
+    # Julia 1.12 warns about ("Detected access to binding ... in a world prior to its
+    # definition world") and later versions reject.
+    return Core.eval(mod, Expr(:module, true, name, Expr(:block)))::Module
 end
 
 """
@@ -68,8 +71,11 @@ function find_root_module(mod::Module, name::String)
                        "module $name is ambiguous: loaded as " * join(ids, " and ") * "; not guessing which one"))
     end
     sym = Symbol(name)
-    if isdefined(Main, sym)
-        m = getfield(Main, sym)
+    # In the latest world: the module may have been defined in `Main` after the caller's
+    # world age was fixed (e.g. `@eval Main module Sub ... end` and then `compile_traces` from
+    # the same function), which Julia 1.12+ would not see, or warn about, without it.
+    if Base.invokelatest(isdefined, Main, sym)
+        m = Base.invokelatest(getfield, Main, sym)
         m isa Module && return m
     end
     throw(Rejected(:module_not_loaded, "module $name not loaded"))
@@ -92,8 +98,9 @@ function bind_root(ctx::EvalContext, name::String)
     (name == "Core" || name == "Base") && return nothing # visible in every `module`
     m = find_root_module(ctx.mod, name)
     sym = Symbol(name)
-    if isdefined(ctx.target, sym)
-        getfield(ctx.target, sym) === m && return nothing
+    # Latest world, as in `find_root_module`: `target` was created after this call began.
+    if Base.invokelatest(isdefined, ctx.target, sym)
+        Base.invokelatest(getfield, ctx.target, sym) === m && return nothing
         return Rejected(:ambiguous_module,
                         "`$name` already names something else than the loaded module $name in the staging module")
     end
@@ -191,6 +198,8 @@ function bits_value(callee, literal::Unsigned, ctx::EvalContext, depth::Int)
                (T isa DataType && isprimitivetype(T) ? "a primitive type of $(sizeof(T)) bytes, not $(sizeof(literal))" :
                 "not a primitive type"))
     end
+    # The only primitive type with invalid bit patterns; Julia prints its values as true/false.
+    T === Bool && literal > 0x01 && reject("`$(callee)($(repr(literal)))` is not a valid Bool")
     return QuoteNode(reinterpret(T, literal))
 end
 
@@ -246,10 +255,14 @@ function compile_statement(item::TraceItem, ctx::EvalContext)
         end
         # A signature that does not resolve to at most one method (an overloaded Vararg,
         # despecialized or abstract arguments such as `Tuple{typeof(+), Any, Any}`) is skipped,
-        # as the original CompileTraces.jl did: with a limit of 1, `_methods_by_ftype` returns
-        # `nothing` when more than one method matches (julia-facts.md, checked on 1.10.8).
-        # A signature with no method at all goes on to `precompile`, which returns false: failed.
-        Base._methods_by_ftype(sig, 1, Base.get_world_counter()) === nothing && return (:skipped, nothing)
+        # as the original CompileTraces.jl did. With a limit of 1, `_methods_by_ftype` returns a
+        # `Vector` of matches, or, when more than one method matches, `nothing` on Julia 1.10+
+        # (julia-facts.md, checked on 1.10.8) and `false` on 1.6-1.9 (its return type there is
+        # `Union{Array{Any,1}, Bool}` in base/reflection.jl); anything but a `Vector` is skipped.
+        # A signature with no method at all (an empty `Vector`) goes on to `precompile`, which
+        # returns false: failed.
+        matches = Base._methods_by_ftype(sig, 1, Base.get_world_counter())
+        matches isa Vector || return (:skipped, nothing)
         compiled = try
             item.arg_types === nothing ? precompile(sig) : precompile(f, types)
         catch e
