@@ -70,8 +70,10 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
     compilation_enabled(mod) || return CompilationMetrics()
     verbose, warn = resolve_overrides(mod, verbose, warn)
     if generating_output()
-        # Editing a trace file must re-precompile the package that compiles it.
-        foreach(include_dependency, paths)
+        # Editing a trace file must re-precompile the package that compiles it. `abspath`
+        # because `include_dependency` resolves a relative path against the file being
+        # included, while the library reads it against the working directory.
+        foreach(path -> include_dependency(abspath(path)), paths)
     end
     options = ReadOptions(dedup, String[String(m) for m in (exclude isa AbstractString ? [exclude] : exclude)],
                           false, Float64(min_time), "", "", UInt32(0))
