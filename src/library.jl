@@ -9,12 +9,24 @@ const LIBRARY_ENV = "JULIA_COMPILE_TRACES_LIBRARY"
 const PACKAGE_ROOT = dirname(@__DIR__)
 const DEPS_FILE = joinpath(PACKAGE_ROOT, "deps", "deps.jl")
 
-# `include` registers deps/deps.jl as a precompile dependency, so rebuilding the library with
-# deps/build.jl (which rewrites that file) re-precompiles this package.
-if isfile(DEPS_FILE)
-    include(DEPS_FILE) # defines `const BUILT_LIBRARY = "<path>"`
-else
-    const BUILT_LIBRARY = ""
+"""
+    built_library() -> String
+
+The library path that deps/build.jl recorded in deps/deps.jl (`const BUILT_LIBRARY = "<path>"`),
+or `""` when there is none. Read when the package loads rather than baked in when it
+precompiles: a cache made before the build (or before a rebuild into another target directory)
+then still finds the library. The file is parsed, never evaluated.
+"""
+function built_library()
+    isfile(DEPS_FILE) || return ""
+    for line in eachline(DEPS_FILE)
+        ex = Meta.parse(line; raise = false)
+        if Meta.isexpr(ex, :const, 1) && Meta.isexpr(ex.args[1], :(=), 2) &&
+           ex.args[1].args[1] === :BUILT_LIBRARY && ex.args[1].args[2] isa String
+            return ex.args[1].args[2]
+        end
+    end
+    return ""
 end
 
 native_path(path::AbstractString) = Sys.iswindows() ? replace(String(path), '/' => '\\') : String(path)
@@ -24,7 +36,9 @@ library_filename() =
 
 # A plain (non-const) global: `@ccall libcompile_traces.f(...)` reads it at call time, so the
 # path chosen in `__init__` (at load time, also while a dependent package precompiles) is used,
-# never a path frozen into this package's precompile cache.
+# never a path frozen into this package's precompile cache. A non-constant library name needs
+# Julia 1.6 (JuliaLang/julia#37123). Each call site resolves its function once and keeps it, so
+# pointing this at another library after the first call has no effect until Julia restarts.
 libcompile_traces = ""
 const LIBRARY_ORIGIN = Ref("")
 const LIBRARY_CHECKED = Ref(false)
@@ -33,8 +47,10 @@ function find_library()
     from_env = get(ENV, LIBRARY_ENV, "")
     if !isempty(from_env)
         return (native_path(from_env), "the environment variable $LIBRARY_ENV")
-    elseif !isempty(BUILT_LIBRARY)
-        return (native_path(BUILT_LIBRARY), "deps/deps.jl (written by deps/build.jl)")
+    end
+    built = built_library()
+    if !isempty(built)
+        return (native_path(built), "deps/deps.jl (written by deps/build.jl)")
     end
     default = joinpath(PACKAGE_ROOT, "target", "release", library_filename())
     return (default, "the default cargo output location")
