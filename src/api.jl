@@ -191,7 +191,7 @@ Calls [`compile_traces`](@ref) with the module the macro is used in (`@__MODULE_
 relative paths are resolved against the directory of the file that contains the macro call (so
 a package can write `@compile_traces "../traces/precompile.jl"` in `src/MyPkg.jl`); other path
 expressions are evaluated in the caller. Keywords (`name = value`) can come in any order, before
-or after the paths.
+or after the paths (in the parenthesized form, also after a `;`).
 
 # Example
 ```julia
@@ -207,10 +207,16 @@ macro compile_traces(args...)
     dir = dirname(file)
     paths = Any[]
     kwargs = Any[]
-    for arg in args
-        # `name = value` is `:(=)` when space-separated and may be `:kw` inside `@m(...)`.
-        if (Meta.isexpr(arg, :(=)) || Meta.isexpr(arg, :kw)) && length(arg.args) == 2 && arg.args[1] isa Symbol
+    is_keyword(ex) = (Meta.isexpr(ex, :(=), 2) || Meta.isexpr(ex, :kw, 2)) && ex.args[1] isa Symbol
+    # `@compile_traces("a.jl"; warn = true)`: the keywords after `;` arrive as one argument.
+    args = Any[(Meta.isexpr(arg, :parameters) ? arg.args : Any[arg]) for arg in args]
+    for arg in Iterators.flatten(args)
+        # `name = value` is `:(=)` (space-separated, and inside `@m(...)` since Julia 0.6);
+        # `:kw` is accepted too.
+        if is_keyword(arg)
             push!(kwargs, Expr(:kw, arg.args[1], esc(arg.args[2])))
+        elseif Meta.isexpr(arg, :parameters)
+            throw(ArgumentError("@compile_traces: unsupported argument `$(arg)`; write `name = value` keywords and path expressions"))
         elseif arg isa AbstractString
             path = String(arg)
             push!(paths, isabspath(path) || isempty(dir) ? path : joinpath(dir, path))

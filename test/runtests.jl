@@ -237,6 +237,7 @@ end
         @test @compile_traces("traces/basic.jl", warn = false, inline = false) == expected
         @test @compile_traces(inline = false, "traces/basic.jl", dedup = true) == expected
         @test (@compile_traces dedup = false "traces/basic.jl") == CompilationMetrics(3, 2, 2, 7)
+        @test @compile_traces("traces/basic.jl"; dedup = false) == CompilationMetrics(3, 2, 2, 7)
         # Non-literal expressions are evaluated in the caller.
         file = joinpath(TRACES, "basic.jl")
         @test @compile_traces(file) == expected
