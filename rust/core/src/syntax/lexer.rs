@@ -123,7 +123,7 @@ pub(crate) fn is_ident_start_ascii(b: u8) -> bool {
 }
 
 #[inline]
-fn is_ident_cont_ascii(b: u8) -> bool {
+pub(crate) fn is_ident_cont_ascii(b: u8) -> bool {
     CLASS[b as usize] & C_CONT != 0 || b == b'!'
 }
 

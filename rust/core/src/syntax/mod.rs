@@ -48,6 +48,7 @@
 //!   by a type variable and is not flagged.
 
 mod ast;
+mod fast;
 mod keywords;
 mod lexer;
 mod parser;
@@ -101,6 +102,14 @@ pub struct ParsedStatement<'a> {
 /// roots refer to it. Errors carry the byte offset of the offending token in `text`.
 pub fn parse_statement(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
     check_length(text)?;
+    if let Some(parsed) = fast::parse(text) {
+        return Ok(parsed);
+    }
+    parse_full(text)
+}
+
+/// [`parse_statement`] without the fast path (which must agree with it).
+fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
     let (out, flags, roots, repair) = match parse_once(text) {
         Ok(parsed) => parsed,
         Err(err) => return Err(refine(text, err)),

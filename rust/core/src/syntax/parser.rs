@@ -165,7 +165,7 @@ pub(crate) struct Parser<'s, B: Build> {
 }
 
 /// Keywords that start code (never part of a type expression).
-fn is_block_keyword(text: &str) -> bool {
+pub(super) fn is_block_keyword(text: &str) -> bool {
     matches!(
         text,
         "begin"
@@ -197,7 +197,7 @@ fn is_block_keyword(text: &str) -> bool {
 }
 
 /// Keywords that close or continue a block, and `where`: never the start of a type.
-fn is_closing_keyword(text: &str) -> bool {
+pub(super) fn is_closing_keyword(text: &str) -> bool {
     matches!(
         text,
         "end" | "else" | "elseif" | "catch" | "finally" | "where"

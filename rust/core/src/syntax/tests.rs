@@ -639,3 +639,134 @@ fn one_megabyte_line() {
     assert_eq!(p.statement.roots.len(), i + 1);
     assert!(matches!(p.statement.text, Cow::Borrowed(_)));
 }
+
+/// Lines of every trace in `../shared/corpus` (empty, with a message, when it is absent).
+fn corpus_lines() -> Vec<String> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+    let mut lines = Vec::new();
+    for dir in ["trace", "snoop"] {
+        let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
+            println!("{root}/{dir} is absent: the fast path is checked on written lines only");
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if let Ok(bytes) = std::fs::read(&path) {
+                let text = String::from_utf8_lossy(&bytes);
+                lines.extend(text.lines().map(|l| l.trim_end_matches('\r').to_string()));
+            }
+        }
+    }
+    lines
+}
+
+/// The fast path gives exactly the full parser's result whenever it accepts a line.
+fn check_fast(line: &str) -> bool {
+    match super::fast::parse(line) {
+        Some(fast) => {
+            assert_eq!(
+                Ok(fast),
+                super::parse_full(line),
+                "fast path differs on {line:?}"
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn fast_path_agrees_with_the_full_parser() {
+    let written = [
+        "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+        "Base.precompile(Tuple{typeof(Main.f), Main.M.T{Float64}, Core.Any})",
+        "precompile(Tuple{typeof(resize!), Vector{UInt8}, Int64})",
+        "precompile(Tuple{Type{NamedTuple{(:a,), T} where T}, Any})",
+        "precompile(Tuple{typeof(Base.:(+)), Int64, Int64})",
+        "precompile(Tuple{typeof(f), Vararg{Any}})",
+        "precompile(Tuple{typeof(f), Core.Vararg{Any}})",
+        "precompile(Tuple{Main.A{}, Main.B{1, 2}, Base.Main.X})",
+        "precompile(Tuple{typeof(end)})",
+        "precompile(Tuple{typeof(x.end), Base.end})",
+        "precompile(Tuple{A{B}{C}})",
+        "precompile(Tuple{x!=y})",
+        "precompile(12)",
+        "precompile(Tuple{typeof(typeof), typeof.x, typeof{T}})",
+        "precompile(Tuple{Array{Float64,2},   Int})",
+        "precompile(Tuple{Int64}) ",
+        "precompile(Tuple{Int64}) # recompile",
+        "precompile(Tuple{NamedTuple{(:a, :b!), Tuple{}}, Main.var\"#1#2\", var\"x\".y, ()})",
+        "precompile(Tuple{typeof(Main.var\"#f\"), Type{:end}, (Main.X,), (A)})",
+        "precompile(Tuple{Base.var\"a\\\"b\", :var\"c\", ::Int, :(==), (A, B,), {A}})",
+        "precompile(((), (Int64, Core.Main.y), typeof{T}, Base.Vararg{T}))",
+        "precompile(Tuple{var\"#x\"{Int}, Foo.var\"\", Main.var\"\".Main, :a.b, typeof(typeof)})",
+    ];
+    let mut accepted = 0;
+    for line in written {
+        accepted += usize::from(check_fast(line));
+    }
+    assert!(
+        accepted >= 5,
+        "the fast path accepts too little: {accepted}"
+    );
+    let corpus = corpus_lines();
+    let mut fast_lines = Vec::new();
+    for line in &corpus {
+        if check_fast(line) {
+            fast_lines.push(line.as_str());
+        }
+    }
+    if !corpus.is_empty() {
+        assert!(
+            fast_lines.len() * 4 > corpus.len(),
+            "the fast path takes only {} of {} corpus lines",
+            fast_lines.len(),
+            corpus.len()
+        );
+    }
+    // Mutations of accepted lines: every edit must either leave the fast path or agree.
+    let inserts = [
+        " ",
+        ",",
+        ".",
+        "{",
+        "}",
+        "(",
+        ")",
+        "!",
+        "=",
+        "\"",
+        "'",
+        "#",
+        "1",
+        "x",
+        ":",
+        "<:",
+        "é",
+        "\t",
+        " where T",
+        "Vararg{",
+        "0x1",
+        "end",
+        "var\"#a\"",
+        "Main.",
+        "1.5",
+        "#= c =#",
+    ];
+    let mut samples: Vec<&str> = written.iter().copied().filter(|l| check_fast(l)).collect();
+    let step = (fast_lines.len() / 60).max(1);
+    samples.extend(fast_lines.iter().step_by(step).copied());
+    for line in samples {
+        let boundaries = (0..=line.len()).filter(|&i| line.is_char_boundary(i));
+        for i in boundaries {
+            if i < line.len() {
+                let next = line[i..].chars().next().map_or(1, char::len_utf8);
+                check_fast(&format!("{}{}", &line[..i], &line[i + next..]));
+            }
+            for ins in inserts {
+                check_fast(&format!("{}{ins}{}", &line[..i], &line[i..]));
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! A fast path for the overwhelmingly common statement shape:
+//! `precompile(Tuple{typeof(Base.f), Array{Int64, 1}, Main.var"#1#2", NamedTuple{(:a,), T}})`,
+//! i.e. plain ASCII (qualified) names, `var"..."` names without backslashes, curly applications,
+//! tuples, decimal integers, `:symbol`s, `typeof(name)`, `, ` separators and nothing else, the
+//! call ending the text.
+//!
+//! It computes exactly what the full parser would (spans, roots, flags) for the statements it
+//! accepts, and gives up (`None`) on anything else, which the full parser then handles with its
+//! analysis and messages. Anything needing care gives up: spaces other than after a comma,
+//! `where`, `<:`, keywords, strings, other literals and calls, `(x)` without a comma, non-ASCII names,
+//! `Vararg` (the `UNBOUNDED_VARARG` analysis), a second argument, comments, deep nesting. The
+//! test `fast_path_agrees_with_the_full_parser` checks the agreement on the corpus and on
+//! mutations of it.
+
+use std::borrow::Cow;
+
+use super::lexer::{is_ident_cont_ascii, is_ident_start_ascii};
+use super::parser::{is_block_keyword, is_closing_keyword};
+use super::ParsedStatement;
+use crate::item::{Flags, Span, Statement};
+
+/// Nesting beyond this is left to the full parser (far below its `MAX_DEPTH`).
+const MAX_FAST_DEPTH: usize = 64;
+
+/// End of the ASCII identifier at `i`, as the lexer reads it; `None` if there is none or it
+/// continues in a way the fast path does not handle (non-ASCII, `"`, `!=`).
+#[inline]
+fn ident_end(b: &[u8], mut i: usize) -> Option<usize> {
+    if !is_ident_start_ascii(*b.get(i)?) {
+        return None;
+    }
+    i += 1;
+    loop {
+        match b.get(i) {
+            Some(&c) if c != b'!' && is_ident_cont_ascii(c) => i += 1,
+            // `x!=y` is `x != y`.
+            Some(b'!') if b.get(i + 1) != Some(&b'=') => i += 1,
+            Some(b'!' | b'"' | 0x80..=0xFF) => return None,
+            _ => return Some(i),
+        }
+    }
+}
+
+/// A name at the start of a type (the parser's atom): keywords are for the full parser.
+#[inline]
+fn atom_name_end(text: &str, i: usize) -> Option<usize> {
+    let end = ident_end(text.as_bytes(), i)?;
+    let name = &text[i..end];
+    if name.as_bytes()[0].is_ascii_lowercase()
+        && name.len() <= 10
+        && (is_closing_keyword(name) || is_block_keyword(name))
+    {
+        return None;
+    }
+    Some(end)
+}
+
+struct State {
+    roots: Vec<Span>,
+    flags: Flags,
+}
+
+impl State {
+    #[inline]
+    fn add_root(&mut self, text: &str, start: usize, end: usize) {
+        let name = &text[start..end];
+        if self.roots.iter().any(|r| r.slice(text) == name) {
+            return;
+        }
+        if name == "Main" {
+            self.flags.insert(Flags::MAIN);
+        }
+        self.roots.push(Span::new(start, end));
+    }
+
+    /// A `var"..."` name at `i` (`b[i..]` starts with `var"`): its end, or `None` if it has a
+    /// backslash (escapes are for the full lexer) or no closing quote.
+    #[inline]
+    fn var_name(&mut self, b: &[u8], i: usize) -> Option<usize> {
+        let content = i + 4;
+        let k = memchr::memchr2(b'"', b'\\', b.get(content..)?)?;
+        if b[content + k] != b'"' {
+            return None;
+        }
+        if b.get(content) == Some(&b'#') {
+            self.flags.insert(Flags::CLOSURE);
+        }
+        Some(content + k + 1)
+    }
+
+    /// A (qualified) name at `i`: `A`, `A.B.C`, `var"#f"`, `Main.var"#1#2"`. Records the root;
+    /// returns (end, start of the last component).
+    #[inline]
+    fn name(&mut self, text: &str, i: usize) -> Option<(usize, usize)> {
+        let b = text.as_bytes();
+        let mut end = if b[i..].starts_with(b"var\"") {
+            // Not a simple name: no root even when qualified.
+            self.var_name(b, i)?
+        } else {
+            let end = atom_name_end(text, i)?;
+            if b.get(end) == Some(&b'.') {
+                self.add_root(text, i, end);
+            }
+            end
+        };
+        let mut last = i;
+        while b.get(end) == Some(&b'.') {
+            last = end + 1;
+            end = if b[last..].starts_with(b"var\"") {
+                self.var_name(b, last)?
+            } else {
+                ident_end(b, last)?
+            };
+        }
+        Some((end, last))
+    }
+}
+
+/// The statement, if it has the common shape (see the module documentation).
+pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
+    let b = text.as_bytes();
+    let sig_start = if b.starts_with(b"precompile(") {
+        11
+    } else if b.starts_with(b"Base.precompile(") {
+        16
+    } else {
+        return None;
+    };
+    let mut st = State {
+        roots: Vec::new(),
+        flags: Flags::NONE,
+    };
+    let mut i = sig_start;
+    // Open brackets: bit `d` of `parens` says whether level `d` is a tuple `(` (else a `{`),
+    // bit `d` of `commas` whether that tuple has had a `,` (`(x)` is not a tuple).
+    let mut depth = 0usize;
+    let mut parens = 0u64;
+    let mut commas = 0u64;
+    loop {
+        // A type at `i`.
+        let c = *b.get(i)?;
+        if c.is_ascii_digit() {
+            // A decimal integer; what follows is checked below (`,`, `}` or `)` only, so no
+            // float, hex or name runs into it).
+            i += 1;
+            while b.get(i)?.is_ascii_digit() {
+                i += 1;
+            }
+        } else if c == b':' {
+            // `:name` (`::` and `:(op)` fail here).
+            i = ident_end(b, i + 1)?;
+        } else if c == b'(' {
+            if depth == MAX_FAST_DEPTH {
+                return None;
+            }
+            parens |= 1 << depth;
+            commas &= !(1 << depth);
+            depth += 1;
+            i += 1;
+            if b.get(i) != Some(&b')') {
+                continue;
+            }
+            // `()`: a tuple, closed below.
+            commas |= 1 << (depth - 1);
+        } else {
+            if b[i..].starts_with(b"typeof(") {
+                // The only call: `typeof(name)`. Nothing may follow it but a separator.
+                let (end, _) = st.name(text, i + 7)?;
+                if b.get(end) != Some(&b')') {
+                    return None;
+                }
+                i = end + 1;
+            } else {
+                let (end, last) = st.name(text, i)?;
+                i = end;
+                if b.get(i) == Some(&b'{') {
+                    if &text[last..end] == "Vararg" || depth == MAX_FAST_DEPTH {
+                        return None;
+                    }
+                    parens &= !(1 << depth);
+                    depth += 1;
+                    i += 1;
+                    if b.get(i) != Some(&b'}') {
+                        continue;
+                    }
+                    // `T{}`: closed below.
+                }
+            }
+        }
+        // After a type: close brackets until a `,` starts the next type or the call ends.
+        loop {
+            match *b.get(i)? {
+                b',' if depth > 0 => {
+                    commas |= 1 << (depth - 1);
+                    i += 1;
+                    while b.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                    // A `,` before the closer is accepted (`(:a,)`).
+                    if !matches!(b.get(i), Some(b')' | b'}')) {
+                        break;
+                    }
+                }
+                b'}' if depth > 0 && parens & (1 << (depth - 1)) == 0 => {
+                    depth -= 1;
+                    i += 1;
+                }
+                b')' if depth > 0
+                    && parens & (1 << (depth - 1)) != 0
+                    && commas & (1 << (depth - 1)) != 0 =>
+                {
+                    depth -= 1;
+                    i += 1;
+                }
+                b')' if depth == 0 && i + 1 == b.len() => {
+                    return Some(ParsedStatement {
+                        statement: Statement {
+                            text: Cow::Borrowed(text),
+                            signature: Span::new(sig_start, i),
+                            arg_types: None,
+                            roots: st.roots,
+                            timing_ms: None,
+                            flags: st.flags,
+                        },
+                        trailing_comment: None,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+}
