@@ -46,8 +46,9 @@ end
     find_root_module(mod, name) -> Module
 
 The loaded module a trace's root name `name` refers to: `Main`; the one module of that name in
-`Base.loaded_modules` (also the root module of `mod`, which is not there yet while it
-precompiles); else a module bound in `Main` (a script's submodule prints without `Main.`).
+`Base.loaded_modules` (also the root module of `mod`, in case it is not registered there while
+it precompiles); else a root module bound in `Core` or `Base`; else a module bound in `Main` (a
+script's submodule prints without `Main.`).
 Throws `Rejected` when it is not loaded, or when two loaded packages share the name.
 """
 function find_root_module(mod::Module, name::String)
@@ -71,6 +72,14 @@ function find_root_module(mod::Module, name::String)
                        "module $name is ambiguous: loaded as " * join(ids, " and ") * "; not guessing which one"))
     end
     sym = Symbol(name)
+    # A root module that Core or Base hold without registering it as a package (e.g. the
+    # `Compiler` of Julia 1.12, a root module bound in Base).
+    for parent in (Core, Base)
+        if isdefined(parent, sym)
+            m = getfield(parent, sym)
+            m isa Module && Base.moduleroot(m) === m && return m
+        end
+    end
     # In the latest world: the module may have been defined in `Main` after the caller's
     # world age was fixed (e.g. `@eval Main module Sub ... end` and then `compile_traces` from
     # the same function), which Julia 1.12+ would not see, or warn about, without it.
