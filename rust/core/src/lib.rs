@@ -22,6 +22,7 @@
 pub mod blocks;
 pub mod item;
 pub mod line;
+mod memo;
 pub mod options;
 pub mod overrides;
 pub mod pipeline;

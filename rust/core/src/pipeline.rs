@@ -11,8 +11,12 @@
 //! - [`process`] takes the chunks, across sources, a *window* at a time (about four chunks per
 //!   thread, at most [`MAX_WINDOW_BYTES`] of input): the chunks of a window are classified in
 //!   parallel, then folded, deduplicated, filtered and handed to the sink in order on the
-//!   calling thread, while the pool classifies the next window. Peak memory is the input, two
-//!   windows of classified lines, and the set of distinct statements.
+//!   calling thread, while the pool classifies the next window. Windows start small and grow.
+//!   Peak memory is the input, two windows of classified lines, the set of distinct
+//!   statements, and the memo (below).
+//! - A statement line whose exact bytes were seen before is not parsed again, and its verdict
+//!   is not computed again ([`crate::memo`]): merged traces repeat most of their lines. The
+//!   memo holds at most one line per [`MEMO_BYTES_PER_ENTRY`] of input.
 //! - Inputs under [`PARALLEL_THRESHOLD`] bytes in total never touch the thread pool.
 //!
 //! Statement text is borrowed from the input whenever the parser could (no ANSI codes, no comment
@@ -35,8 +39,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::blocks::Folder;
-use crate::item::{Flags, Item, ItemKind, Origin, ProblemKind, Statement};
+use crate::item::{Flags, IgnoreReason, Item, ItemKind, Origin, ProblemKind, Statement};
 use crate::line::{classify_line, Line};
+use crate::memo::{hash_line, later_copy, Memo, Recall};
 use crate::options::Options;
 use crate::source::Source;
 use crate::syntax;
@@ -122,22 +127,22 @@ pub fn classify(source_index: u32, bytes: &[u8]) -> Vec<Item<'_>> {
         chunks
             .par_iter()
             .enumerate()
-            .map(|(index, chunk)| classify_chunk(chunk, index == 0))
+            .map(|(index, chunk)| classify_chunk(chunk, index == 0, None))
             .collect()
     } else {
         chunks
             .iter()
             .enumerate()
-            .map(|(index, chunk)| classify_chunk(chunk, index == 0))
+            .map(|(index, chunk)| classify_chunk(chunk, index == 0, None))
             .collect()
     };
     let mut items = Vec::with_capacity(classified.iter().map(Vec::len).sum());
     let mut folder = Folder::new(source_index);
     let mut number = 0u32;
     let mut emit = |item| items.push(item);
-    for (raw, line) in classified.into_iter().flatten() {
+    for classified in classified.into_iter().flatten() {
         number = number.saturating_add(1);
-        folder.push(number, raw, line, &mut emit);
+        folder.push(number, classified.raw, classified.line, &mut emit);
     }
     folder.finish(&mut emit);
     items
@@ -170,7 +175,7 @@ pub fn classify(source_index: u32, bytes: &[u8]) -> Vec<Item<'_>> {
 pub fn process<'a>(
     sources: &'a [Source],
     options: &Options,
-    mut sink: impl FnMut(Item<'a>, Verdict),
+    sink: impl FnMut(Item<'a>, Verdict),
 ) -> Summary {
     let total_bytes: usize = sources.iter().map(|source| source.bytes.len()).sum();
     let parallel = total_bytes >= PARALLEL_THRESHOLD;
@@ -179,6 +184,44 @@ pub fn process<'a>(
     } else {
         usize::MAX
     };
+    let plan = Plan {
+        chunk_bytes: CHUNK_BYTES,
+        window_bytes,
+        parallel,
+        memo_entries: (total_bytes / MEMO_BYTES_PER_ENTRY).max(MIN_MEMO_ENTRIES),
+    };
+    process_with(sources, options, &plan, sink)
+}
+
+/// Input bytes per remembered line: the memo of a large input that never repeats a line stays
+/// under a tenth of the input (an entry is about 150 bytes).
+pub const MEMO_BYTES_PER_ENTRY: usize = 2048;
+/// Entries the memo may hold whatever the input size.
+const MIN_MEMO_ENTRIES: usize = 4096;
+
+/// How [`process`] cuts and classifies its input (tests use tiny chunks and windows).
+struct Plan {
+    chunk_bytes: usize,
+    window_bytes: usize,
+    parallel: bool,
+    /// Most statement lines remembered ([`crate::memo`]); 0 turns the memo off.
+    memo_entries: usize,
+}
+
+fn process_with<'a>(
+    sources: &'a [Source],
+    options: &Options,
+    plan: &Plan,
+    mut sink: impl FnMut(Item<'a>, Verdict),
+) -> Summary {
+    let total_bytes: usize = sources.iter().map(|source| source.bytes.len()).sum();
+    let parallel = plan.parallel;
+    // Windows start small and double up to their size: the memo only helps from the third
+    // window on (the pool classifies a window while the previous one is folded), so the first
+    // two are parsed in full even when they repeat each other.
+    let mut window_bytes = (plan.window_bytes / 8).max(1);
+    let use_memo = plan.memo_entries > 0;
+    let mut memo = Memo::default();
 
     let state = State {
         options,
@@ -187,14 +230,16 @@ pub fn process<'a>(
             bytes: total_bytes as u64,
             ..Summary::default()
         },
+        recall: Recall::new(plan.memo_entries),
     };
     let mut fold = Fold {
         current: None,
         state,
     };
 
+    let chunk_bytes = plan.chunk_bytes;
     let mut units = sources.iter().enumerate().flat_map(|(index, source)| {
-        chunks(&source.bytes, CHUNK_BYTES)
+        chunks(&source.bytes, chunk_bytes)
             .enumerate()
             .map(move |(chunk_index, bytes)| Unit {
                 source: index as u32,
@@ -203,21 +248,29 @@ pub fn process<'a>(
             })
     });
     let mut window = take_window(&mut units, window_bytes);
-    let mut classified = classify_window(&window, parallel);
+    let mut classified = classify_window(&window, parallel, use_memo.then_some(&memo));
     while !window.is_empty() {
+        window_bytes = window_bytes.saturating_mul(2).min(plan.window_bytes);
         let next_window = take_window(&mut units, window_bytes);
         let mut next_classified = Vec::new();
         if parallel && !next_window.is_empty() {
             // Classify the next window on the pool while this thread folds the current one:
             // the fold (dedup, filters, the caller's sink) is sequential, and would otherwise
-            // leave the pool idle.
+            // leave the pool idle. Both only read the memo; what the fold learns is added to
+            // it once both are done.
+            let shared = &memo;
             rayon::in_place_scope(|scope| {
-                scope.spawn(|_| next_classified = classify_window(&next_window, true));
-                fold.window(&window, classified, &mut sink);
+                scope.spawn(|_| {
+                    next_classified =
+                        classify_window(&next_window, true, use_memo.then_some(shared))
+                });
+                fold.window(&window, classified, shared, &mut sink);
             });
+            memo.absorb(&mut fold.state.recall);
         } else {
-            fold.window(&window, classified, &mut sink);
-            next_classified = classify_window(&next_window, parallel);
+            fold.window(&window, classified, &memo, &mut sink);
+            memo.absorb(&mut fold.state.recall);
+            next_classified = classify_window(&next_window, parallel, use_memo.then_some(&memo));
         }
         window = next_window;
         classified = next_classified;
@@ -238,6 +291,7 @@ impl<'a> Fold<'a, '_> {
         &mut self,
         units: &[Unit<'a>],
         classified: Vec<Vec<Classified<'a>>>,
+        memo: &Memo<'a>,
         sink: &mut impl FnMut(Item<'a>, Verdict),
     ) {
         for (unit, lines) in units.iter().zip(classified) {
@@ -248,9 +302,19 @@ impl<'a> Fold<'a, '_> {
             let (_, folder, number) = self.current.as_mut().expect("a fold is open");
             let state = &mut self.state;
             state.summary.lines += lines.len() as u64;
-            for (raw, line) in lines {
+            for Classified { raw, line, tag } in lines {
                 *number = number.saturating_add(1);
-                folder.push(*number, raw, line, &mut |item| state.handle(item, sink));
+                let line = match tag {
+                    // Copied here rather than on the pool: the copy's allocation is then freed
+                    // by the thread that made it, which the allocator does fastest.
+                    Tag::Hit(id) => Line::Statement(memo.statement(id).clone()),
+                    _ => line,
+                };
+                // The folder emits a statement item only for the line pushed, so `tag` and
+                // `raw` describe every statement it emits here.
+                folder.push(*number, raw, line, &mut |item| {
+                    state.handle(item, (raw, tag, memo), sink)
+                });
             }
         }
     }
@@ -258,7 +322,9 @@ impl<'a> Fold<'a, '_> {
     fn finish_source(&mut self, sink: &mut impl FnMut(Item<'a>, Verdict)) {
         if let Some((_, folder, _)) = self.current.take() {
             let state = &mut self.state;
-            folder.finish(&mut |item| state.handle(item, sink));
+            let memo = Memo::default();
+            // Only a skipped region can be left to close: never a statement.
+            folder.finish(&mut |item| state.handle(item, (&[], Tag::Plain, &memo), sink));
         }
     }
 }
@@ -280,16 +346,20 @@ fn take_window<'a>(
     window
 }
 
-fn classify_window<'a>(units: &[Unit<'a>], parallel: bool) -> Vec<Vec<Classified<'a>>> {
+fn classify_window<'a>(
+    units: &[Unit<'a>],
+    parallel: bool,
+    memo: Option<&Memo<'a>>,
+) -> Vec<Vec<Classified<'a>>> {
     if parallel {
         units
             .par_iter()
-            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file, memo))
             .collect()
     } else {
         units
             .iter()
-            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file))
+            .map(|unit| classify_chunk(unit.bytes, unit.first_in_file, memo))
             .collect()
     }
 }
@@ -301,8 +371,23 @@ struct Unit<'a> {
     first_in_file: bool,
 }
 
-/// A line's raw bytes (for multi-line comments) and what it is.
-type Classified<'a> = (&'a [u8], Line<'a>);
+/// A line's raw bytes (for multi-line comments and the memo) and what it is.
+struct Classified<'a> {
+    raw: &'a [u8],
+    line: Line<'a>,
+    tag: Tag,
+}
+
+/// What the memo knows of a line.
+#[derive(Clone, Copy)]
+enum Tag {
+    /// Not looked up: the memo is off, or the line may start with a BOM.
+    Plain,
+    /// Not remembered when classified; the line's hash.
+    New(u64),
+    /// A copy of the remembered line with this id: its statement was not parsed again.
+    Hit(u32),
+}
 
 /// Cuts `bytes` into pieces of at least `size` bytes that end just after a `\n` (or at the end).
 fn chunks(bytes: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
@@ -323,18 +408,48 @@ fn chunks(bytes: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
 }
 
 /// Classifies the lines of a chunk that starts at a line boundary. A last line without `\n`
-/// is a line; an empty chunk has none.
-fn classify_chunk(bytes: &[u8], first_in_file: bool) -> Vec<Classified<'_>> {
+/// is a line; an empty chunk has none. A line the memo knows is not parsed again.
+fn classify_chunk<'a>(
+    bytes: &'a [u8],
+    first_in_file: bool,
+    memo: Option<&Memo<'a>>,
+) -> Vec<Classified<'a>> {
     let mut lines = Vec::with_capacity(bytes.len() / 64 + 1);
     let mut start = 0;
+    let classify = |raw: &'a [u8], first: bool| match memo {
+        // The first line of a file may start with a BOM, which only it may drop: never
+        // shared with other lines.
+        Some(memo) if !first => {
+            let hash = hash_line(raw);
+            match memo.get(hash, raw) {
+                Some(id) => Classified {
+                    raw,
+                    // The fold puts the remembered statement here.
+                    line: Line::Ignored(IgnoreReason::Blank),
+                    tag: Tag::Hit(id),
+                },
+                None => Classified {
+                    raw,
+                    line: classify_line(raw, false),
+                    tag: Tag::New(hash),
+                },
+            }
+        }
+        _ => Classified {
+            raw,
+            line: classify_line(raw, first),
+            tag: Tag::Plain,
+        },
+    };
     for newline in memchr::memchr_iter(b'\n', bytes) {
-        let raw = &bytes[start..newline];
-        lines.push((raw, classify_line(raw, first_in_file && start == 0)));
+        lines.push(classify(
+            &bytes[start..newline],
+            first_in_file && start == 0,
+        ));
         start = newline + 1;
     }
     if start < bytes.len() {
-        let raw = &bytes[start..];
-        lines.push((raw, classify_line(raw, first_in_file && start == 0)));
+        lines.push(classify(&bytes[start..], first_in_file && start == 0));
     }
     lines
 }
@@ -346,13 +461,34 @@ struct State<'a, 'o> {
     /// input when the statement text does.
     seen: FxHashMap<Cow<'a, str>, Origin>,
     summary: Summary,
+    /// Verdicts of lines seen before, and the lines to remember.
+    recall: Recall<'a>,
 }
 
 impl<'a> State<'a, '_> {
-    fn handle(&mut self, mut item: Item<'a>, sink: &mut impl FnMut(Item<'a>, Verdict)) {
+    /// `line` is the raw line, memo tag and memo of the line a statement item comes from.
+    fn handle(
+        &mut self,
+        mut item: Item<'a>,
+        line: (&'a [u8], Tag, &Memo<'a>),
+        sink: &mut impl FnMut(Item<'a>, Verdict),
+    ) {
         let verdict = match &mut item.kind {
             ItemKind::Statement(statement) => {
-                let verdict = self.verdict(item.origin, statement);
+                let (raw, tag, memo) = line;
+                let verdict = match tag {
+                    Tag::Hit(id) => self.recall.verdict(id),
+                    Tag::New(hash) => match self.recall.find(memo, hash, raw) {
+                        Some(id) => self.recall.verdict(id),
+                        None => {
+                            let verdict = self.verdict(item.origin, statement);
+                            let later = later_copy(verdict, item.origin, self.options.dedup);
+                            self.recall.remember(memo, (hash, raw), statement, later);
+                            verdict
+                        }
+                    },
+                    Tag::Plain => self.verdict(item.origin, statement),
+                };
                 match verdict {
                     Verdict::Keep => {
                         self.summary.statements += 1;
@@ -471,12 +607,128 @@ mod tests {
         assert_eq!(chunks(b"", 4).count(), 0);
     }
 
+    mod memo {
+        use super::*;
+        use proptest::prelude::*;
+        use regex::Regex;
+
+        /// Lines that repeat, in every shape the fold treats differently: statements (timed,
+        /// coloured, with comments, excluded by a filter, an unbounded vararg), a BOM, wrappers,
+        /// regions, multi-line comments, problems.
+        const LINES: [&str; 24] = [
+            "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+            "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+            "#=  1.5 ms =# precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+            "#=  9.5 ms =# precompile(Tuple{typeof(Base.sum), Array{Int64, 1}}) # recompile",
+            "precompile(Tuple{typeof(Main.f), Int64})",
+            "precompile(Tuple{typeof(Base.show), Base.IOStream, String})",
+            "precompile(Tuple{typeof(Base.vcat), Vararg{Int64}})",
+            "\u{1b}[33mprecompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\u{1b}[0m\r",
+            "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}}) # time: 0.25",
+            "\u{feff}precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+            "    precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
+            "precompile(Tuple{typeof(Base.map), var\"#3#4\", Vector{Int64}})",
+            "function _precompile_()",
+            "let fbody = try __lookup_kwbody__(which(f, (Any,))) catch missing end",
+            "    if !ismissing(fbody)",
+            "end",
+            "else",
+            "if VERSION >= v\"1.9\"",
+            "#= open comment",
+            "  closes =#",
+            "x = 1",
+            "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}}) || begin",
+            "precompile(Tuple{typeof(Base.sum)",
+            "",
+        ];
+
+        fn text(picks: &[usize], final_newline: bool) -> Vec<u8> {
+            let mut text = picks
+                .iter()
+                .map(|pick| LINES[*pick % LINES.len()])
+                .collect::<Vec<&str>>()
+                .join("\n");
+            if final_newline {
+                text.push('\n');
+            }
+            text.into_bytes()
+        }
+
+        fn options(choice: u8) -> Options {
+            let mut options = Options::default();
+            if choice & 1 != 0 {
+                options.dedup = false;
+            }
+            if choice & 2 != 0 {
+                options.min_time_ms = Some(2.0);
+            }
+            if choice & 4 != 0 {
+                options.exclude_modules = vec!["Main".to_string()];
+                options.exclude_closures = true;
+            }
+            if choice & 8 != 0 {
+                options.bound_varargs = Some(3);
+                options.exclude = Some(Regex::new("IOStream").unwrap());
+            }
+            options
+        }
+
+        fn run(
+            sources: &[Source],
+            options: &Options,
+            plan: &Plan,
+        ) -> (Vec<(Item<'static>, Verdict)>, Summary) {
+            let mut out = Vec::new();
+            let summary = process_with(sources, options, plan, |item, verdict| {
+                out.push((item.into_owned(), verdict))
+            });
+            (out, summary)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// The memo changes nothing that `process` streams, whatever the chunk and window
+            /// sizes, the thread split, the options, and however full the memo gets.
+            #[test]
+            fn memo_changes_nothing(
+                files in proptest::collection::vec(
+                    (proptest::collection::vec(0..LINES.len(), 0..60), any::<bool>()),
+                    1..4,
+                ),
+                chunk_bytes in 1usize..300,
+                window_chunks in 1usize..4,
+                parallel in any::<bool>(),
+                memo_entries in 1usize..8,
+                choice in 0u8..16,
+            ) {
+                let sources: Vec<Source> = files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (picks, newline))| {
+                        Source::from_bytes(format!("{i}.jl"), text(picks, *newline))
+                    })
+                    .collect();
+                let options = options(choice);
+                let plan = |memo_entries| Plan {
+                    chunk_bytes,
+                    window_bytes: chunk_bytes * window_chunks,
+                    parallel,
+                    memo_entries,
+                };
+                let reference = run(&sources, &options, &plan(0));
+                prop_assert_eq!(&run(&sources, &options, &plan(memo_entries)), &reference);
+                prop_assert_eq!(&run(&sources, &options, &plan(1 << 20)), &reference);
+            }
+        }
+    }
+
     #[test]
     fn chunk_lines_match_str_lines() {
         for text in ["", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "\n\n"] {
-            let lines = classify_chunk(text.as_bytes(), true);
+            let lines = classify_chunk(text.as_bytes(), true, None);
             let expected: Vec<&str> = text.lines().collect();
-            let raws: Vec<&[u8]> = lines.iter().map(|(raw, _)| *raw).collect();
+            let raws: Vec<&[u8]> = lines.iter().map(|line| line.raw).collect();
             let expected: Vec<&[u8]> = expected.iter().map(|line| line.as_bytes()).collect();
             assert_eq!(raws, expected, "{text:?}");
         }
