@@ -1,20 +1,22 @@
 //! A fast path for the overwhelmingly common statement shape:
-//! `precompile(Tuple{typeof(Base.f), Array{Int64, 1}, Main.var"#1#2", NamedTuple{(:a,), T}})`,
-//! i.e. plain ASCII (qualified) names, `var"..."` names without backslashes, curly applications,
-//! tuples, decimal integers, `:symbol`s, `typeof(name)`, `, ` separators and nothing else, the
-//! call ending the text.
+//! `precompile(Tuple{typeof(Base.:(==)), Array{Int64, 1}, Main.var"#1#2", NamedTuple{(:a,), T}})`,
+//! i.e. plain ASCII (qualified) names, `var"..."` names without backslashes, `.:(op)` members,
+//! curly applications, tuples, decimal integers, `:symbol`s, `typeof(name)`, `Symbol("...")`,
+//! `getfield(M, Symbol("..."))`, `X where T` and `X where T<:B`, `, ` separators and nothing
+//! else, the call ending the text.
 //!
 //! It computes exactly what the full parser would (spans, roots, flags) for the statements it
 //! accepts, and gives up (`None`) on anything else, which the full parser then handles with its
 //! analysis and messages. Anything needing care gives up: spaces other than after a comma,
-//! `where`, `<:`, keywords, strings, other literals and calls, `(x)` without a comma, non-ASCII names,
+//! other `where` forms and relations, keywords, strings with escapes or `$`, other literals and
+//! calls, `(x)` without a comma, non-ASCII names,
 //! `Vararg` (the `UNBOUNDED_VARARG` analysis), a second argument, comments, deep nesting. The
 //! test `fast_path_agrees_with_the_full_parser` checks the agreement on the corpus and on
 //! mutations of it.
 
 use std::borrow::Cow;
 
-use super::lexer::{is_ident_cont_ascii, is_ident_start_ascii};
+use super::lexer::{is_ident_cont_ascii, is_ident_start_ascii, is_op_ascii};
 use super::parser::{is_block_keyword, is_closing_keyword};
 use super::ParsedStatement;
 use crate::item::{Flags, Span, Statement};
@@ -39,6 +41,20 @@ fn ident_end(b: &[u8], mut i: usize) -> Option<usize> {
             _ => return Some(i),
         }
     }
+}
+
+/// An operator member `:(op)` at `i` (after a `.`, as in `Base.:(==)`): its end. Only ASCII
+/// operators; the full parser reads the others.
+#[inline]
+fn op_member(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i + 1) != Some(&b'(') {
+        return None;
+    }
+    let mut j = i + 2;
+    while b.get(j).is_some_and(|&c| c == b':' || is_op_ascii(c)) {
+        j += 1;
+    }
+    (j > i + 2 && b.get(j) == Some(&b')')).then_some(j + 1)
 }
 
 /// A name at the start of a type (the parser's atom): keywords are for the full parser.
@@ -88,6 +104,24 @@ impl State {
         Some(content + k + 1)
     }
 
+    /// `Symbol("...")` at `i`: its end. Strings with a backslash (escapes to check or repair),
+    /// `$` or triple quotes are for the full parser.
+    #[inline]
+    fn symbol_call(&mut self, b: &[u8], i: usize) -> Option<usize> {
+        let content = i + 8;
+        if b.get(content - 1) != Some(&b'"') || b.get(content..content + 2) == Some(b"\"\"") {
+            return None;
+        }
+        let k = memchr::memchr3(b'"', b'\\', b'$', b.get(content..)?)?;
+        if b[content + k] != b'"' || b.get(content + k + 1) != Some(&b')') {
+            return None;
+        }
+        if b.get(content) == Some(&b'#') {
+            self.flags.insert(Flags::CLOSURE);
+        }
+        Some(content + k + 2)
+    }
+
     /// A (qualified) name at `i`: `A`, `A.B.C`, `var"#f"`, `Main.var"#1#2"`. Records the root;
     /// returns (end, start of the last component).
     #[inline]
@@ -106,10 +140,10 @@ impl State {
         let mut last = i;
         while b.get(end) == Some(&b'.') {
             last = end + 1;
-            end = if b[last..].starts_with(b"var\"") {
-                self.var_name(b, last)?
-            } else {
-                ident_end(b, last)?
+            end = match b.get(last) {
+                Some(b'v') if b[last..].starts_with(b"var\"") => self.var_name(b, last)?,
+                Some(b':') => op_member(b, last)?,
+                _ => ident_end(b, last)?,
             };
         }
         Some((end, last))
@@ -163,28 +197,55 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
             // `()`: a tuple, closed below.
             commas |= 1 << (depth - 1);
         } else {
-            if b[i..].starts_with(b"typeof(") {
-                // The only call: `typeof(name)`. Nothing may follow it but a separator.
+            // The calls are `typeof(name)`, `Symbol("...")` and `getfield(M, Symbol("..."))`;
+            // only the last may take `{...}`, nothing else may follow them but a separator.
+            let (end, last, curly) = if b[i..].starts_with(b"typeof(") {
                 let (end, _) = st.name(text, i + 7)?;
                 if b.get(end) != Some(&b')') {
                     return None;
                 }
-                i = end + 1;
+                (end + 1, end + 1, false)
+            } else if b[i..].starts_with(b"Symbol(") {
+                let end = st.symbol_call(b, i)?;
+                (end, end, false)
+            } else if b[i..].starts_with(b"getfield(") {
+                let module = i + 9;
+                let (mut j, last) = st.name(text, module)?;
+                if last == module && !b[module..].starts_with(b"var\"") {
+                    // A plain module name is a root itself.
+                    st.add_root(text, module, j);
+                }
+                if b.get(j) != Some(&b',') {
+                    return None;
+                }
+                j += 1;
+                while b.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                if !b[j..].starts_with(b"Symbol(") {
+                    return None;
+                }
+                j = st.symbol_call(b, j)?;
+                if b.get(j) != Some(&b')') {
+                    return None;
+                }
+                (j + 1, j + 1, true)
             } else {
                 let (end, last) = st.name(text, i)?;
-                i = end;
-                if b.get(i) == Some(&b'{') {
-                    if &text[last..end] == "Vararg" || depth == MAX_FAST_DEPTH {
-                        return None;
-                    }
-                    parens &= !(1 << depth);
-                    depth += 1;
-                    i += 1;
-                    if b.get(i) != Some(&b'}') {
-                        continue;
-                    }
-                    // `T{}`: closed below.
+                (end, last, true)
+            };
+            i = end;
+            if curly && b.get(i) == Some(&b'{') {
+                if &b[last..end] == b"Vararg" || depth == MAX_FAST_DEPTH {
+                    return None;
                 }
+                parens &= !(1 << depth);
+                depth += 1;
+                i += 1;
+                if b.get(i) != Some(&b'}') {
+                    continue;
+                }
+                // `T{}`: closed below.
             }
         }
         // After a type: close brackets until a `,` starts the next type or the call ends.
@@ -211,6 +272,15 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                 {
                     depth -= 1;
                     i += 1;
+                }
+                // `X where T` and `X where T<:B`; other forms are for the full parser.
+                b' ' if b[i + 1..].starts_with(b"where ") => {
+                    i = atom_name_end(text, i + 7)?;
+                    if b.get(i) == Some(&b'<') && b.get(i + 1) == Some(&b':') {
+                        // The bound: a type.
+                        i += 2;
+                        break;
+                    }
                 }
                 b')' if depth == 0 && i + 1 == b.len() => {
                     return Some(ParsedStatement {

@@ -701,6 +701,15 @@ fn fast_path_agrees_with_the_full_parser() {
         "precompile(Tuple{Base.var\"a\\\"b\", :var\"c\", ::Int, :(==), (A, B,), {A}})",
         "precompile(((), (Int64, Core.Main.y), typeof{T}, Base.Vararg{T}))",
         "precompile(Tuple{var\"#x\"{Int}, Foo.var\"\", Main.var\"\".Main, :a.b, typeof(typeof)})",
+        "precompile(Tuple{typeof(Base.:(==)), Base.:(+).x, A.:(::), B.:(), C.:(.+), D.:(a)})",
+        "precompile(Tuple{getfield(Main, Symbol(\"#1#2\")), getfield(A.B, Symbol(\"x\")){Int}})",
+        "precompile(Tuple{getfield(var\"M\", Symbol(\"\")), Symbol(\"a$b\"), Symbol(\"\"\"x\"\"\")})",
+        "precompile(Tuple{getfield(M, Symbol(\"a\\\\b\")), getfield(M,Symbol(\"x\")), Symbol(\"q\"){T}})",
+        "precompile(Tuple{getfield(Base.M{T}, Symbol(\"x\")), getfield(M, :x), Symbol(\"x\").y})",
+        "precompile(Tuple{Type{Base.Pair{A, B} where B where A}, X{T} where T<:Main.IO{Int}})",
+        "precompile(Tuple{Type{A where T<:B<:C}, A where T>:B, A where {T}, A where T <: B})",
+        "precompile(Tuple{A where end, A where Base.T, A where T<:B where S, 1 where T<::a})",
+        "precompile(Tuple{T} where T<:Core.Main)",
     ];
     let mut accepted = 0;
     for line in written {
@@ -727,6 +736,14 @@ fn fast_path_agrees_with_the_full_parser() {
     }
     // Mutations of accepted lines: every edit must either leave the fast path or agree.
     let inserts = [
+        " where ",
+        "<:",
+        ">:",
+        "Symbol(\"#",
+        "getfield(",
+        ".:(",
+        "$",
+        "\\",
         " ",
         ",",
         ".",
