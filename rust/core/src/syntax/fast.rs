@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use super::lexer::{is_ident_cont_ascii, is_ident_start_ascii, is_op_ascii};
+use super::lexer::{is_ident_cont_plain, is_ident_start_ascii, is_op_ascii};
 use super::parser::{is_block_keyword, is_closing_keyword};
 use super::ParsedStatement;
 use crate::item::{Flags, Span, Statement};
@@ -33,8 +33,10 @@ fn ident_end(b: &[u8], mut i: usize) -> Option<usize> {
     }
     i += 1;
     loop {
+        while i < b.len() && is_ident_cont_plain(b[i]) {
+            i += 1;
+        }
         match b.get(i) {
-            Some(&c) if c != b'!' && is_ident_cont_ascii(c) => i += 1,
             // `x!=y` is `x != y`.
             Some(b'!') if b.get(i + 1) != Some(&b'=') => i += 1,
             Some(b'!' | b'"' | 0x80..=0xFF) => return None,
@@ -60,13 +62,14 @@ fn op_member(b: &[u8], i: usize) -> Option<usize> {
 /// A name at the start of a type (the parser's atom): keywords are for the full parser.
 #[inline]
 fn atom_name_end(text: &str, i: usize) -> Option<usize> {
-    let end = ident_end(text.as_bytes(), i)?;
-    let name = &text[i..end];
-    if name.as_bytes()[0].is_ascii_lowercase()
-        && name.len() <= 10
-        && (is_closing_keyword(name) || is_block_keyword(name))
-    {
-        return None;
+    let b = text.as_bytes();
+    let end = ident_end(b, i)?;
+    // Keywords are short and lowercase: look only at such names.
+    if b[i].is_ascii_lowercase() && end - i <= 10 {
+        let name = &text[i..end];
+        if is_closing_keyword(name) || is_block_keyword(name) {
+            return None;
+        }
     }
     Some(end)
 }
@@ -79,11 +82,15 @@ struct State {
 impl State {
     #[inline]
     fn add_root(&mut self, text: &str, start: usize, end: usize) {
-        let name = &text[start..end];
-        if self.roots.iter().any(|r| r.slice(text) == name) {
+        let b = text.as_bytes();
+        let name = &b[start..end];
+        let seen = |r: &Span| {
+            r.end - r.start == name.len() as u32 && &b[r.start as usize..r.end as usize] == name
+        };
+        if self.roots.iter().any(seen) {
             return;
         }
-        if name == "Main" {
+        if name == b"Main" {
             self.flags.insert(Flags::MAIN);
         }
         self.roots.push(Span::new(start, end));
@@ -127,7 +134,7 @@ impl State {
     #[inline]
     fn name(&mut self, text: &str, i: usize) -> Option<(usize, usize)> {
         let b = text.as_bytes();
-        let mut end = if b[i..].starts_with(b"var\"") {
+        let mut end = if b[i] == b'v' && b[i..].starts_with(b"var\"") {
             // Not a simple name: no root even when qualified.
             self.var_name(b, i)?
         } else {
@@ -199,16 +206,16 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
         } else {
             // The calls are `typeof(name)`, `Symbol("...")` and `getfield(M, Symbol("..."))`;
             // only the last may take `{...}`, nothing else may follow them but a separator.
-            let (end, last, curly) = if b[i..].starts_with(b"typeof(") {
+            let (end, last, curly) = if c == b't' && b[i..].starts_with(b"typeof(") {
                 let (end, _) = st.name(text, i + 7)?;
                 if b.get(end) != Some(&b')') {
                     return None;
                 }
                 (end + 1, end + 1, false)
-            } else if b[i..].starts_with(b"Symbol(") {
+            } else if c == b'S' && b[i..].starts_with(b"Symbol(") {
                 let end = st.symbol_call(b, i)?;
                 (end, end, false)
-            } else if b[i..].starts_with(b"getfield(") {
+            } else if c == b'g' && b[i..].starts_with(b"getfield(") {
                 let module = i + 9;
                 let (mut j, last) = st.name(text, module)?;
                 if last == module && !b[module..].starts_with(b"var\"") {

@@ -122,8 +122,14 @@ pub(crate) fn is_ident_start_ascii(b: u8) -> bool {
     CLASS[b as usize] & C_START != 0
 }
 
+/// Continues an identifier: ASCII letter, digit or `_` (`!` and non-ASCII need more care).
 #[inline]
-pub(crate) fn is_ident_cont_ascii(b: u8) -> bool {
+pub(crate) fn is_ident_cont_plain(b: u8) -> bool {
+    CLASS[b as usize] & C_CONT != 0
+}
+
+#[inline]
+fn is_ident_cont_ascii(b: u8) -> bool {
     CLASS[b as usize] & C_CONT != 0 || b == b'!'
 }
 
