@@ -49,6 +49,10 @@ impl<'a> Memo<'a> {
     /// Moves the entries recorded during the last window into the memo.
     pub(crate) fn absorb(&mut self, recall: &mut Recall<'a>) {
         recall.pending_index.clear();
+        if self.entries.capacity() == 0 {
+            // Reserved whole, for the reason given in `Recall::new`.
+            self.entries.reserve_exact(recall.verdicts.capacity());
+        }
         for (hash, raw, statement) in recall.pending.drain(..) {
             let id = self.entries.len() as u32;
             self.entries.push((raw, statement));
@@ -74,7 +78,9 @@ pub(crate) struct Recall<'a> {
 impl<'a> Recall<'a> {
     pub(crate) fn new(budget: usize) -> Recall<'a> {
         Recall {
-            verdicts: Vec::new(),
+            // Reserved whole: growing by doubling would copy it and hold both copies for a
+            // moment. Untouched capacity costs no memory.
+            verdicts: Vec::with_capacity(budget),
             pending: Vec::new(),
             pending_index: FxHashMap::default(),
             budget,

@@ -195,7 +195,7 @@ pub fn process<'a>(
 
 /// Input bytes per remembered line: the memo of a large input that never repeats a line stays
 /// under a tenth of the input (an entry is about 150 bytes).
-pub const MEMO_BYTES_PER_ENTRY: usize = 2048;
+pub const MEMO_BYTES_PER_ENTRY: usize = 4096;
 /// Entries the memo may hold whatever the input size.
 const MIN_MEMO_ENTRIES: usize = 4096;
 
@@ -458,8 +458,10 @@ fn classify_chunk<'a>(
 struct State<'a, 'o> {
     options: &'o Options,
     /// Normalized text of every kept statement → where it was first seen. Keys borrow from the
-    /// input when the statement text does.
-    seen: FxHashMap<Cow<'a, str>, Origin>,
+    /// input when the statement text does. A statement is one line, so the value is its source
+    /// and line: 8 bytes less per entry than an `Origin`, a set of a million distinct
+    /// statements is 8 MB smaller.
+    seen: FxHashMap<Cow<'a, str>, (u32, u32)>,
     summary: Summary,
     /// Verdicts of lines seen before, and the lines to remember.
     recall: Recall<'a>,
@@ -521,10 +523,17 @@ impl<'a> State<'a, '_> {
             return Verdict::Excluded(exclusion);
         }
         if self.options.dedup {
-            if let Some(first) = self.seen.get(statement.text.as_ref()) {
-                return Verdict::Duplicate { first: *first };
+            if let Some(&(source, line)) = self.seen.get(statement.text.as_ref()) {
+                let first = Origin {
+                    source,
+                    line,
+                    end_line: line,
+                };
+                return Verdict::Duplicate { first };
             }
-            self.seen.insert(statement.text.clone(), origin);
+            debug_assert_eq!(origin.line, origin.end_line, "a statement is one line");
+            self.seen
+                .insert(statement.text.clone(), (origin.source, origin.line));
         }
         Verdict::Keep
     }
