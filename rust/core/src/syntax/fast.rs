@@ -9,8 +9,7 @@
 //! accepts, and gives up (`None`) on anything else, which the full parser then handles with its
 //! analysis and messages. Anything needing care gives up: spaces other than after a comma,
 //! other `where` forms and relations, keywords, strings with escapes or `$`, other literals and
-//! calls, `(x)` without a comma, non-ASCII names,
-//! `Vararg` (the `UNBOUNDED_VARARG` analysis), a second argument, comments, deep nesting. The
+//! calls, `(x)` without a comma, non-ASCII names, a second argument, comments, deep nesting. The
 //! test `fast_path_agrees_with_the_full_parser` checks the agreement on the corpus and on
 //! mutations of it.
 
@@ -177,9 +176,26 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
     let mut depth = 0usize;
     let mut parens = 0u64;
     let mut commas = 0u64;
+    // `UNBOUNDED_VARARG`: the signature is `Tuple{..}` / `Core.Tuple{..}` / a tuple (`top_tuple`
+    // until it closes) whose last item (at depth 1) is exactly `Vararg{T}` / `Core.Vararg{T}`
+    // with one parameter (`item_vararg`; `in_vararg` while inside its braces, counting its
+    // parameters in `vararg_params`). A `where` on an item, or a bound (`bound`: the type after
+    // `where T<:`), is not an item.
+    let (mut top_tuple, mut item_vararg, mut in_vararg, mut unbounded) =
+        (false, false, false, false);
+    let mut vararg_params = 0u32;
+    let mut bound = false;
     loop {
         // A type at `i`.
         let c = *b.get(i)?;
+        let is_bound = std::mem::take(&mut bound);
+        if !is_bound {
+            if depth == 1 {
+                item_vararg = false;
+            } else if depth == 2 {
+                vararg_params += 1;
+            }
+        }
         if c.is_ascii_digit() {
             // A decimal integer; what follows is checked below (`,`, `}` or `)` only, so no
             // float, hex or name runs into it).
@@ -194,6 +210,9 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
             if depth == MAX_FAST_DEPTH {
                 return None;
             }
+            if i == sig_start {
+                top_tuple = true;
+            }
             parens |= 1 << depth;
             commas &= !(1 << depth);
             depth += 1;
@@ -206,15 +225,16 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
         } else {
             // The calls are `typeof(name)`, `Symbol("...")` and `getfield(M, Symbol("..."))`;
             // only the last may take `{...}`, nothing else may follow them but a separator.
-            let (end, last, curly) = if c == b't' && b[i..].starts_with(b"typeof(") {
+            let start = i;
+            let (end, named, curly) = if c == b't' && b[i..].starts_with(b"typeof(") {
                 let (end, _) = st.name(text, i + 7)?;
                 if b.get(end) != Some(&b')') {
                     return None;
                 }
-                (end + 1, end + 1, false)
+                (end + 1, false, false)
             } else if c == b'S' && b[i..].starts_with(b"Symbol(") {
                 let end = st.symbol_call(b, i)?;
-                (end, end, false)
+                (end, false, false)
             } else if c == b'g' && b[i..].starts_with(b"getfield(") {
                 let module = i + 9;
                 let (mut j, last) = st.name(text, module)?;
@@ -236,15 +256,22 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                 if b.get(j) != Some(&b')') {
                     return None;
                 }
-                (j + 1, j + 1, true)
+                (j + 1, false, true)
             } else {
-                let (end, last) = st.name(text, i)?;
-                (end, last, true)
+                let (end, _) = st.name(text, i)?;
+                (end, true, true)
             };
             i = end;
             if curly && b.get(i) == Some(&b'{') {
-                if &b[last..end] == b"Vararg" || depth == MAX_FAST_DEPTH {
+                if depth == MAX_FAST_DEPTH {
                     return None;
+                }
+                let head: &[u8] = if named { &b[start..end] } else { b"" };
+                if depth == 0 && start == sig_start {
+                    top_tuple = matches!(head, b"Tuple" | b"Core.Tuple");
+                } else if depth == 1 && !is_bound && matches!(head, b"Vararg" | b"Core.Vararg") {
+                    in_vararg = true;
+                    vararg_params = 0;
                 }
                 parens &= !(1 << depth);
                 depth += 1;
@@ -272,6 +299,14 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                 b'}' if depth > 0 && parens & (1 << (depth - 1)) == 0 => {
                     depth -= 1;
                     i += 1;
+                    if depth == 1 && in_vararg {
+                        in_vararg = false;
+                        item_vararg = vararg_params == 1;
+                    }
+                    if depth == 0 && top_tuple {
+                        top_tuple = false;
+                        unbounded = item_vararg;
+                    }
                 }
                 b')' if depth > 0
                     && parens & (1 << (depth - 1)) != 0
@@ -279,17 +314,29 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                 {
                     depth -= 1;
                     i += 1;
+                    if depth == 0 && top_tuple {
+                        top_tuple = false;
+                        unbounded = item_vararg;
+                    }
                 }
                 // `X where T` and `X where T<:B`; other forms are for the full parser.
                 b' ' if b[i + 1..].starts_with(b"where ") => {
+                    if depth == 1 {
+                        // `Vararg{T} where T` is not a `Vararg` node any more.
+                        item_vararg = false;
+                    }
                     i = atom_name_end(text, i + 7)?;
                     if b.get(i) == Some(&b'<') && b.get(i + 1) == Some(&b':') {
                         // The bound: a type.
                         i += 2;
+                        bound = true;
                         break;
                     }
                 }
                 b')' if depth == 0 && i + 1 == b.len() => {
+                    if unbounded {
+                        st.flags.insert(Flags::UNBOUNDED_VARARG);
+                    }
                     return Some(ParsedStatement {
                         statement: Statement {
                             text: Cow::Borrowed(text),

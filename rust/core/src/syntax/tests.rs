@@ -710,6 +710,19 @@ fn fast_path_agrees_with_the_full_parser() {
         "precompile(Tuple{Type{A where T<:B<:C}, A where T>:B, A where {T}, A where T <: B})",
         "precompile(Tuple{A where end, A where Base.T, A where T<:B where S, 1 where T<::a})",
         "precompile(Tuple{T} where T<:Core.Main)",
+        "precompile(Tuple{typeof(f), Vararg{Any}})",
+        "precompile(Core.Tuple{A, Core.Vararg{Any},})",
+        "precompile((A, Vararg{Int64}))",
+        "precompile(Tuple{Vararg{T}} where T<:Tuple{Vararg{Int}})",
+        "precompile(Tuple{A, Vararg{T} where T})",
+        "precompile(Tuple{A, Vararg{T, N}, B})",
+        "precompile(Tuple{A, Vararg{T, N}} where N)",
+        "precompile(Tuple{A where T<:Vararg{X}, Vararg{T where S<:Int}})",
+        "precompile(Tuple{A, Base.Vararg{T}, Tuple{Vararg{T}}, Vararg{}, Vararg{T,}})",
+        "precompile(Foo{Vararg{T}})",
+        "precompile(Tuple{Vararg{Vararg{T}}})",
+        "precompile(Tuple{Vararg{T}, Vararg})",
+        "precompile(Tuple{Vararg{Tuple{}}})",
     ];
     let mut accepted = 0;
     for line in written {
