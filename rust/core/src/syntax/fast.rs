@@ -23,6 +23,38 @@ use crate::item::{Flags, Span, Statement};
 /// Nesting beyond this is left to the full parser (far below its `MAX_DEPTH`).
 const MAX_FAST_DEPTH: usize = 64;
 
+/// High bit of every byte of `x` that is not an ASCII letter, digit or `_`.
+#[inline(always)]
+fn non_ident_bytes(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With the high bits cleared, adding at most 0x80 to a byte never carries into the next.
+    let v = x & !HIGH;
+    let ge = |lo: u8| v.wrapping_add(ONES * (0x80 - lo as u64)) & HIGH;
+    let ge_case = |lo: u8| (v | ONES * 0x20).wrapping_add(ONES * (0x80 - lo as u64)) & HIGH;
+    let digit = ge(b'0') & !ge(b'9' + 1);
+    let letter = ge_case(b'a') & !ge_case(b'z' + 1);
+    let underscore = ge(b'_') & !ge(b'_' + 1);
+    (!(digit | letter | underscore) | x) & HIGH
+}
+
+/// End of the run of ASCII letters, digits and `_` at `i`, eight bytes at a time.
+#[inline(always)]
+pub(super) fn plain_run_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let stop = non_ident_bytes(word);
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && is_ident_cont_plain(b[i]) {
+        i += 1;
+    }
+    i
+}
+
 /// End of the ASCII identifier at `i`, as the lexer reads it; `None` if there is none or it
 /// continues in a way the fast path does not handle (non-ASCII, `"`, `!=`).
 #[inline]
@@ -32,9 +64,7 @@ fn ident_end(b: &[u8], mut i: usize) -> Option<usize> {
     }
     i += 1;
     loop {
-        while i < b.len() && is_ident_cont_plain(b[i]) {
-            i += 1;
-        }
+        i = plain_run_end(b, i);
         match b.get(i) {
             // `x!=y` is `x != y`.
             Some(b'!') if b.get(i + 1) != Some(&b'=') => i += 1,

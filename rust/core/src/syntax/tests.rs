@@ -800,3 +800,24 @@ fn fast_path_agrees_with_the_full_parser() {
         }
     }
 }
+
+#[test]
+fn fast_identifier_scan_matches_the_byte_table() {
+    // Every byte value at every position of a word and of the byte-by-byte tail.
+    for len in [1usize, 7, 8, 9, 16, 19] {
+        for at in 0..len {
+            for byte in 0..=255u8 {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = byte;
+                let expected = (0..len)
+                    .find(|&i| !super::lexer::is_ident_cont_plain(bytes[i]))
+                    .unwrap_or(len);
+                assert_eq!(
+                    super::fast::plain_run_end(&bytes, 0),
+                    expected,
+                    "byte {byte:#x} at {at} of {len}"
+                );
+            }
+        }
+    }
+}
