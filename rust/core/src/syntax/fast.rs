@@ -30,8 +30,8 @@ fn non_ident_bytes(x: u64) -> u64 {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // With the high bits cleared, adding at most 0x80 to a byte never carries into the next.
     let v = x & !HIGH;
-    let ge = |lo: u8| v.wrapping_add(ONES * (0x80 - lo as u64)) & HIGH;
-    let ge_case = |lo: u8| (v | ONES * 0x20).wrapping_add(ONES * (0x80 - lo as u64)) & HIGH;
+    let ge = |lo: u8| v.wrapping_add(ONES * (0x80 - u64::from(lo))) & HIGH;
+    let ge_case = |lo: u8| (v | (ONES * 0x20)).wrapping_add(ONES * (0x80 - u64::from(lo))) & HIGH;
     let digit = ge(b'0') & !ge(b'9' + 1);
     let letter = ge_case(b'a') & !ge_case(b'z' + 1);
     let underscore = ge(b'_') & !ge(b'_' + 1);
