@@ -56,12 +56,99 @@ impl Source {
                 "is a directory, not a trace file",
             )));
         }
-        let bytes = std::fs::read(path).map_err(fail)?;
+        let bytes = read_file(path).map_err(fail)?;
         Ok(Source {
             name: path.display().to_string(),
             bytes,
         })
     }
+}
+
+/// Files from this size on are read by several threads at once, into huge pages.
+const PARALLEL_READ_BYTES: u64 = 8 << 20;
+/// Smallest piece of a file one thread reads.
+const READ_PIECE_BYTES: usize = 4 << 20;
+
+/// Reads a whole file. A large file is read in pieces by the thread pool: most of the cost of
+/// reading a file that is in the page cache is the page faults of the fresh buffer (the kernel
+/// clears every page), and these then happen on every core.
+fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size < PARALLEL_READ_BYTES {
+        return read_to_end(file, size);
+    }
+    read_in_pieces(file, size)
+}
+
+/// What `std::fs::read` does, with the size already known.
+fn read_to_end(mut file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(usize::try_from(size).unwrap_or(0))?;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn read_in_pieces(mut file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::os::unix::fs::FileExt;
+
+    let Ok(len) = usize::try_from(size) else {
+        return read_to_end(file, size);
+    };
+    // Zeroed memory from the allocator is fresh pages, not cleared twice.
+    let mut bytes = vec![0u8; len];
+    advise_huge_pages(&mut bytes);
+    let pieces = (len / READ_PIECE_BYTES).clamp(1, rayon::current_num_threads());
+    let piece = len.div_ceil(pieces);
+    let result: io::Result<()> = bytes
+        .par_chunks_mut(piece)
+        .enumerate()
+        .try_for_each(|(index, chunk)| file.read_exact_at(chunk, (index * piece) as u64));
+    match result {
+        Ok(()) => {
+            // The file may have grown since its size was taken: read what follows too, as
+            // `std::fs::read` would.
+            file.seek(SeekFrom::Start(size))?;
+            file.read_to_end(&mut bytes)?;
+            Ok(bytes)
+        }
+        // Shorter than its size said (truncated meanwhile): read it again the simple way.
+        Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => {
+            drop(bytes);
+            file.seek(SeekFrom::Start(0))?;
+            read_to_end(file, 0)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Asks for transparent huge pages (2 MiB) for a buffer not yet touched: the kernel then takes
+/// one page fault where it would take 512, which on a 200 MB read saves about a third of the
+/// time. Only advice: where huge pages are off, nothing changes.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(bytes: &mut [u8]) {
+    const PAGE: usize = 4096;
+    let start = (bytes.as_mut_ptr() as usize).next_multiple_of(PAGE);
+    let end = (bytes.as_mut_ptr() as usize + bytes.len()) & !(PAGE - 1);
+    if end > start {
+        // SAFETY: the page-aligned range lies inside `bytes`, borrowed mutably here, so no
+        // one else uses it; MADV_HUGEPAGE changes neither its contents nor its mapping. A
+        // failure (advice not supported) is harmless and ignored.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn advise_huge_pages(_bytes: &mut [u8]) {}
+
+#[cfg(not(unix))]
+fn read_in_pieces(file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
+    read_to_end(file, size)
 }
 
 /// A trace file that could not be read: names the path and the operating system's reason.
@@ -163,5 +250,30 @@ mod tests {
         assert_eq!(error.path, broken[2]);
 
         assert!(read_all::<PathBuf>(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn large_file_read_in_pieces_is_byte_exact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jl");
+        // Not a multiple of the piece size, every byte position distinguishable.
+        let len = PARALLEL_READ_BYTES as usize * 2 + 12_345;
+        let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let source = pool.install(|| Source::read(&path)).unwrap();
+            assert!(source.bytes == bytes, "{threads} threads");
+        }
+        let file = std::fs::File::open(&path).unwrap();
+        // A size taken before the file grew or shrank.
+        let read = read_in_pieces(file, len as u64 - 5000).unwrap();
+        assert!(read == bytes);
+        let file = std::fs::File::open(&path).unwrap();
+        let read = read_in_pieces(file, len as u64 + 5000).unwrap();
+        assert!(read == bytes);
     }
 }
