@@ -163,7 +163,7 @@ impl State {
     #[inline]
     fn name(&mut self, text: &str, i: usize) -> Option<(usize, usize)> {
         let b = text.as_bytes();
-        let mut end = if b[i] == b'v' && b[i..].starts_with(b"var\"") {
+        let mut end = if b.get(i) == Some(&b'v') && b[i..].starts_with(b"var\"") {
             // Not a simple name: no root even when qualified.
             self.var_name(b, i)?
         } else {
