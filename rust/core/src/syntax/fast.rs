@@ -57,7 +57,7 @@ pub(super) fn plain_run_end(b: &[u8], mut i: usize) -> usize {
 
 /// End of the ASCII identifier at `i`, as the lexer reads it; `None` if there is none or it
 /// continues in a way the fast path does not handle (non-ASCII, `"`, `!=`).
-#[inline]
+#[inline(always)]
 fn ident_end(b: &[u8], mut i: usize) -> Option<usize> {
     if !is_ident_start_ascii(*b.get(i)?) {
         return None;
@@ -89,7 +89,7 @@ fn op_member(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// A name at the start of a type (the parser's atom): keywords are for the full parser.
-#[inline]
+#[inline(always)]
 fn atom_name_end(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
     let end = ident_end(b, i)?;
@@ -109,7 +109,7 @@ struct State {
 }
 
 impl State {
-    #[inline]
+    #[inline(always)]
     fn add_root(&mut self, text: &str, start: usize, end: usize) {
         let b = text.as_bytes();
         let name = &b[start..end];
@@ -160,7 +160,7 @@ impl State {
 
     /// A (qualified) name at `i`: `A`, `A.B.C`, `var"#f"`, `Main.var"#1#2"`. Records the root;
     /// returns (end, start of the last component).
-    #[inline]
+    #[inline(always)]
     fn name(&mut self, text: &str, i: usize) -> Option<(usize, usize)> {
         let b = text.as_bytes();
         let mut end = if b.get(i) == Some(&b'v') && b[i..].starts_with(b"var\"") {
