@@ -64,7 +64,7 @@ impl Source {
     }
 }
 
-/// Files from this size on are read by several threads at once, into huge pages.
+/// Files from this size on are read by several threads at once.
 const PARALLEL_READ_BYTES: u64 = 8 << 20;
 /// Smallest piece of a file one thread reads.
 const READ_PIECE_BYTES: usize = 4 << 20;
@@ -100,7 +100,6 @@ fn read_in_pieces(mut file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
     };
     // Zeroed memory from the allocator is fresh pages, not cleared twice.
     let mut bytes = vec![0u8; len];
-    advise_huge_pages(&mut bytes);
     let pieces = (len / READ_PIECE_BYTES).clamp(1, rayon::current_num_threads());
     let piece = len.div_ceil(pieces);
     let result: io::Result<()> = bytes
@@ -124,27 +123,6 @@ fn read_in_pieces(mut file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
         Err(error) => Err(error),
     }
 }
-
-/// Asks for transparent huge pages (2 MiB) for a buffer not yet touched: the kernel then takes
-/// one page fault where it would take 512, which on a 200 MB read saves about a third of the
-/// time. Only advice: where huge pages are off, nothing changes.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(bytes: &mut [u8]) {
-    const PAGE: usize = 4096;
-    let start = (bytes.as_mut_ptr() as usize).next_multiple_of(PAGE);
-    let end = (bytes.as_mut_ptr() as usize + bytes.len()) & !(PAGE - 1);
-    if end > start {
-        // SAFETY: the page-aligned range lies inside `bytes`, borrowed mutably here, so no
-        // one else uses it; MADV_HUGEPAGE changes neither its contents nor its mapping. A
-        // failure (advice not supported) is harmless and ignored.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-fn advise_huge_pages(_bytes: &mut [u8]) {}
 
 #[cfg(not(unix))]
 fn read_in_pieces(file: std::fs::File, size: u64) -> io::Result<Vec<u8>> {
