@@ -143,7 +143,7 @@ mod tests {
             text: Cow::Borrowed(text),
             signature: Span::new(11, text.len() - 1),
             arg_types: None,
-            roots: vec![Span::new(24, 28)],
+            roots: [Span::new(24, 28)].into_iter().collect(),
             timing_ms,
             flags,
         }

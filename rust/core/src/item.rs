@@ -125,6 +125,11 @@ impl fmt::Debug for Flags {
     }
 }
 
+/// The root modules of one statement: nearly always four or fewer (`Base`, `Core`, `Main` and a
+/// package), kept inline so that a statement, and each copy the duplicate memo hands out, costs no
+/// allocation for them.
+pub type Roots = smallvec::SmallVec<[Span; 4]>;
+
 /// A `precompile` call that may be evaluated: it contains nothing but a type signature.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement<'a> {
@@ -139,7 +144,7 @@ pub struct Statement<'a> {
     pub arg_types: Option<Span>,
     /// Distinct root modules the statement needs bound (first component of each qualified name:
     /// `Base`, `Test`, `MyPkg`), in order of first appearance.
-    pub roots: Vec<Span>,
+    pub roots: Roots,
     /// Recorded compile time in milliseconds, when the trace had one.
     pub timing_ms: Option<f64>,
     pub flags: Flags,

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use super::lexer::{is_ident_cont_plain, is_ident_start_ascii, is_op_ascii};
 use super::parser::{is_block_keyword, is_closing_keyword};
 use super::ParsedStatement;
-use crate::item::{Flags, Span, Statement};
+use crate::item::{Flags, Roots, Span, Statement};
 
 /// Nesting beyond this is left to the full parser (far below its `MAX_DEPTH`).
 const MAX_FAST_DEPTH: usize = 64;
@@ -104,7 +104,7 @@ fn atom_name_end(text: &str, i: usize) -> Option<usize> {
 }
 
 struct State {
-    roots: Vec<Span>,
+    roots: Roots,
     flags: Flags,
 }
 
@@ -197,7 +197,7 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
         return None;
     };
     let mut st = State {
-        roots: Vec::new(),
+        roots: Roots::new(),
         flags: Flags::NONE,
     };
     let mut i = sig_start;

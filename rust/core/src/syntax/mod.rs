@@ -61,7 +61,7 @@ use std::fmt::Write;
 
 pub use ast::{parse_type_expr, Expr};
 
-use crate::item::{Flags, ProblemKind, Span, Statement};
+use crate::item::{Flags, ProblemKind, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
 use parser::{NoAst, Parser, StmtParse};
 
@@ -230,7 +230,7 @@ impl Repair {
     }
 }
 
-type Once = (StmtParse, Flags, Vec<Span>, Repair);
+type Once = (StmtParse, Flags, Roots, Repair);
 
 fn parse_once(text: &str) -> Result<Once, SyntaxError> {
     let mut parser = Parser::new(text, 0, NoAst)?;

@@ -9,7 +9,7 @@
 
 use super::lexer::{Kind, Lexer, Token, T_HASH, T_LOSSY, T_RAW};
 use super::{SyntaxError, MAX_DEPTH};
-use crate::item::{Flags, ProblemKind, Span};
+use crate::item::{Flags, ProblemKind, Roots, Span};
 
 /// Leaf kinds handed to a builder, with their text (see [`Build::leaf`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +158,7 @@ pub(crate) struct Parser<'s, B: Build> {
     /// While parsing a wrapper's guard, names are not roots (they are outside the statement text).
     no_roots: bool,
     pub flags: Flags,
-    pub roots: Vec<Span>,
+    pub roots: Roots,
     pub b: B,
     /// Why the parse stopped (see [`Stop`]).
     error: Option<SyntaxError>,
@@ -228,7 +228,7 @@ impl<'s, B: Build> Parser<'s, B> {
             depth: 0,
             no_roots: false,
             flags: Flags::NONE,
-            roots: Vec::new(),
+            roots: Roots::new(),
             b,
             error: None,
         })
