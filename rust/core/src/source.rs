@@ -168,8 +168,14 @@ impl std::error::Error for ReadError {
 /// # Ok(()) }
 /// ```
 pub fn read_all<P: AsRef<Path> + Sync>(paths: &[P]) -> Result<Vec<Source>, ReadError> {
-    if paths.len() <= 1 {
-        // One file: no thread pool to wake up.
+    // One file, or a few small ones (most package trace sets): no thread pool to wake up.
+    // Sizes that cannot be read count as 0; reading the file then reports why.
+    let total_bytes: u64 = paths
+        .iter()
+        .filter_map(|path| std::fs::metadata(path).ok())
+        .map(|metadata| metadata.len())
+        .sum();
+    if paths.len() <= 1 || total_bytes < crate::pipeline::PARALLEL_THRESHOLD as u64 {
         return paths
             .iter()
             .map(|path| Source::read(path.as_ref()))
@@ -210,22 +216,26 @@ mod tests {
 
     #[test]
     fn read_all_keeps_order_and_reports_first_failure_in_input_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths: Vec<PathBuf> = (0..6).map(|i| dir.path().join(format!("{i}.jl"))).collect();
-        for (i, path) in paths.iter().enumerate() {
-            std::fs::write(path, format!("line {i}\n")).unwrap();
-        }
-        let sources = read_all(&paths).unwrap();
-        for (i, source) in sources.iter().enumerate() {
-            assert_eq!(source.bytes, format!("line {i}\n").into_bytes());
-            assert_eq!(source.name, paths[i].display().to_string());
-        }
+        // Small files are read on the calling thread, a large set on the pool: same results.
+        for padding in [0, 300_000] {
+            let dir = tempfile::tempdir().unwrap();
+            let paths: Vec<PathBuf> = (0..6).map(|i| dir.path().join(format!("{i}.jl"))).collect();
+            let content = |i: usize| format!("{}line {i}\n", "\n".repeat(padding)).into_bytes();
+            for (i, path) in paths.iter().enumerate() {
+                std::fs::write(path, content(i)).unwrap();
+            }
+            let sources = read_all(&paths).unwrap();
+            for (i, source) in sources.iter().enumerate() {
+                assert_eq!(source.bytes, content(i));
+                assert_eq!(source.name, paths[i].display().to_string());
+            }
 
-        let mut broken = paths.clone();
-        broken[2] = dir.path().join("gone-2.jl");
-        broken[4] = dir.path().join("gone-4.jl");
-        let error = read_all(&broken).unwrap_err();
-        assert_eq!(error.path, broken[2]);
+            let mut broken = paths.clone();
+            broken[2] = dir.path().join("gone-2.jl");
+            broken[4] = dir.path().join("gone-4.jl");
+            let error = read_all(&broken).unwrap_err();
+            assert_eq!(error.path, broken[2]);
+        }
 
         assert!(read_all::<PathBuf>(&[]).unwrap().is_empty());
     }
