@@ -504,13 +504,17 @@ impl Walker<'_> {
     /// looks like a type (last name component starts with an ASCII capital) and one unsigned hex
     /// literal.
     fn bits_value(&self, node: Node, callee: Node) -> Result<(), String> {
-        let name = if callee.kind() == "parametrized_type_expression" {
+        let mut name = if callee.kind() == "parametrized_type_expression" {
             self.curly_application(callee)?;
             callee.child(0).expect("curly application has a head")
         } else {
             self.name_path(callee)?;
             callee
         };
+        // `(A.B)(0x01)`, `(A){B}(0x01)`: grouping parentheses (already checked by `name_path`).
+        while name.kind() == "parenthesized_expression" {
+            name = self.parenthesized(name)?;
+        }
         let last = if name.kind() == "field_expression" {
             name.named_child(name.named_child_count() - 1)
                 .expect("field expression has a field")
@@ -632,6 +636,9 @@ const DANGEROUS: &[&str] = &[
     "precompile(Tuple{Val{@__MODULE__}})",
     "precompile(Tuple{Val{\"a$(b)\"}})",
     "precompile(Tuple{Val{Symbol(\"a$(b)\")}})",
+    // An escaped backslash, then a real interpolation; an escaped quote, then one.
+    r#"precompile(Tuple{Val{Symbol("a\\$(b)")}})"#,
+    r#"precompile(Tuple{Val{"a\"$(b)"}})"#,
     "precompile(Tuple{Val{$(x)}})",
     "precompile(Tuple{Val{() -> 1}})",
     "precompile(Tuple{Val{x -> 1}})",
@@ -666,6 +673,42 @@ const DANGEROUS: &[&str] = &[
     "Base.exit(precompile(Tuple{Int64}))",
     "precompile(Tuple{Val{:(exit(0))}})",
     "precompile(Tuple{Val{function f() end}})",
+];
+
+/// Escapes, raw `var"..."` names and parenthesized callees, where a second parser is most likely
+/// to read the text differently from the first. Whichever of them the parser accepts must pass
+/// the walker.
+const TRICKY: &[&str] = &[
+    r#"precompile(Tuple{Val{Symbol("a\$(b)")}})"#,
+    r#"precompile(Tuple{Val{Symbol("a\\$(b)")}})"#,
+    r#"precompile(Tuple{Val{Symbol("a\\\$(b)")}})"#,
+    r#"precompile(Tuple{Val{Symbol("a\"$(b)")}})"#,
+    r#"precompile(Tuple{Val{Symbol("a\$b")}})"#,
+    r#"precompile(Tuple{Val{"a\$b"}})"#,
+    r#"precompile(Tuple{Val{Symbol("yyyy\THH")}})"#,
+    r#"precompile(Tuple{Val{Symbol("\u{24}(x)")}})"#,
+    r#"precompile(Tuple{Val{Symbol("a\x24(b)")}})"#,
+    r#"precompile(Tuple{var"a$(b)"})"#,
+    r#"precompile(Tuple{var"a\"$(b)"})"#,
+    r#"precompile(Tuple{var"a\\"})"#,
+    r#"precompile(Tuple{Val{Main.var"a$(b)"}})"#,
+    r#"precompile(Tuple{Val{'$'}})"#,
+    r#"precompile(Tuple{Val{'\$'}})"#,
+    r#"precompile(Tuple{Val{'"'}, Val{"'"}})"#,
+    r#"precompile(Tuple{Val{:($x)}})"#,
+    r#"precompile(Tuple{Val{(A.B)(0x01)}})"#,
+    r#"precompile(Tuple{Val{(A){B}(0x01)}})"#,
+    r#"precompile(Tuple{Val{(Base).Exit(0x01)}})"#,
+    r#"precompile(Tuple{Val{(Base.exit)(0x01)}})"#,
+    r#"precompile(Tuple{Val{(typeof(exit))(0x01)}})"#,
+    r#"precompile(Tuple{Val{(A, B)}, Val{(Base).x}})"#,
+    r#"precompile(Tuple{Val{Char(0x0_1)}, Val{Char(0X01)}})"#,
+    r#"precompile(Tuple{Val{Base.:exit}, Val{Base.:(exit)}})"#,
+    r#"precompile(Tuple{typeof(Base.:(exit(0)))})"#,
+    r#"precompile(Tuple{Val{A'}})"#,
+    r#"precompile(Tuple{Val{:a => 1}})"#,
+    r#"precompile(Tuple{Val{"""a$(b)"""}})"#,
+    r#"precompile(Tuple{T} where Char(0x41))"#,
 ];
 
 /// Fragments inserted into accepted lines by the mutation tests.
@@ -780,6 +823,21 @@ fn every_fragment_as_a_parameter_fails_the_walker() {
             assert!(verdict.is_err(), "the walker passes `{statement}`");
         }
     }
+}
+
+#[test]
+fn tricky_statements_accepted_only_if_harmless() {
+    let mut accepted = 0;
+    for statement in TRICKY {
+        if let Ok(parsed) = parse_statement(statement) {
+            accepted += 1;
+            let text = &parsed.statement.text;
+            if let Err(why) = check_strict(text) {
+                panic!("SECURITY: the parser accepts `{statement}` as `{text}`: {why}");
+            }
+        }
+    }
+    eprintln!("{accepted} of {} tricky statements accepted", TRICKY.len());
 }
 
 #[test]
