@@ -20,6 +20,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use compile_traces_core::syntax::parse_statement;
+use compile_traces_core::ProblemKind;
 use proptest::prelude::*;
 use tree_sitter::{Node, Parser};
 
@@ -861,22 +862,31 @@ fn binary_subtype_outside_where_is_reported_apart() {
     assert!(check_statement("precompile(Tuple{T<:exit(0)})").is_err());
 }
 
-/// The parser accepts `A<:B` and `A>:B` anywhere a type may stand, not only in `where` clauses.
-/// Outside `where` (and outside the `<:T` shorthand in braces) Julia evaluates it: a call of the
-/// builtin `<:`. Harmless in effect (a builtin cannot be given methods, and the operands are
-/// checked), but the documented rule says binary operators are unsupported.
+/// Outside `where` (and outside the `<:T` shorthand in braces) Julia evaluates `A<:B`: a call of
+/// the builtin `<:`. Old SnoopCompile files print such unbound, bounded type variables; the
+/// parser reports them as unsupported (this test found that it once accepted them).
 #[test]
-#[ignore = "security finding: the parser accepts binary `T<:X` outside `where` (a call of the builtin `<:`); old SnoopCompile files print it"]
 fn parser_rejects_binary_subtype_outside_where() {
     for statement in [
         "precompile(Tuple{Type{LessThan}, T<:Core.Real})",
         "precompile(Tuple{Vector{T>:Int64}})",
         "precompile(Int64<:Real)",
+        "precompile(f, (A<:B,))",
     ] {
-        assert!(
-            parse_statement(statement).is_err(),
-            "parser accepts `{statement}`"
+        let error = parse_statement(statement).expect_err(statement);
+        assert_eq!(
+            error.kind,
+            ProblemKind::Unsupported,
+            "{statement}: {error:?}"
         );
+    }
+    // Bounds in `where` clauses and the shorthand in braces stay accepted.
+    for statement in [
+        "precompile(Tuple{Type{T}} where T<:Core.Real)",
+        "precompile(Tuple{Vector{<:Real}})",
+        "precompile(Tuple{Val{T}} where Int64<:T<:Real)",
+    ] {
+        assert!(parse_statement(statement).is_ok(), "{statement}");
     }
 }
 
@@ -905,6 +915,10 @@ fn every_accepted_corpus_statement_runs_no_code() {
         lines.len(),
         subtype_calls.len(),
         subtype_calls[..subtype_calls.len().min(5)].join("\n  ")
+    );
+    assert!(
+        subtype_calls.is_empty(),
+        "accepted corpus statements compare types outside `where`"
     );
     assert!(
         failures.is_empty(),

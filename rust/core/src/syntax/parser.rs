@@ -663,13 +663,29 @@ impl<'s, B: Build> Parser<'s, B> {
             self.postfix()?
         };
         if let Kind::Subtype | Kind::Supertype = self.tok.kind {
-            parsed = self.relation(parsed.0, parsed.1)?;
+            // Bounds belong to `where` clauses (parsed by `comparison`); anywhere else Julia
+            // would evaluate `A<:B` as a comparison.
+            return Err(self.fail(self.relation_outside_where()));
         }
         if self.is_ident("where") {
             parsed = self.where_clauses(parsed.0, parsed.1)?;
         }
         self.leave();
         Ok(parsed)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn relation_outside_where(&self) -> SyntaxError {
+        self.unsupported(
+            self.tok.start,
+            format!(
+                "`{}` outside a `where` clause is a comparison Julia would evaluate: only `where T<:B` \
+                 bounds and the `<:T` shorthand inside braces belong in a signature (an unbound, \
+                 bounded type variable printed by SnoopCompile?)",
+                &self.src[self.tok.start as usize..self.tok.end as usize]
+            ),
+        )
     }
 
     #[inline(never)]
