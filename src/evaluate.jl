@@ -158,18 +158,41 @@ function check_signature(ex, ctx::EvalContext, depth::Int = 0)
         (length(args) == 2 && args[2] isa QuoteNode && args[2].value isa Symbol) ||
             reject("`.` expression that is not `Module.name`")
         return Expr(:call, module_binding, check_signature(args[1], ctx, d), args[2])
-    elseif head === :curly || head === :tuple || head === :where || head === :braces ||
-           head === :<: || head === :>:
+    elseif head === :curly || head === :tuple
         return Expr(head, Any[check_signature(a, ctx, d) for a in args]...)
-    elseif head === :comparison
-        for i in 2:2:length(args)
-            (args[i] === :<: || args[i] === :>:) || reject("comparison `$(args[i])` in a signature")
-        end
-        return Expr(head, Any[iseven(i) ? a : check_signature(a, ctx, d) for (i, a) in enumerate(args)]...)
+    elseif head === :where
+        return Expr(head, check_signature(args[1], ctx, d), Any[check_where_var(a, ctx, d) for a in args[2:end]]...)
+    elseif (head === :<: || head === :>:) && length(args) == 1
+        # The `<:T` / `>:T` shorthand inside braces; as a binary operator it is a comparison
+        # Julia would evaluate, allowed only as a `where` bound (as the Rust parser rules).
+        return Expr(head, check_signature(args[1], ctx, d))
     elseif head === :call
         return check_call(ex, ctx, d)
     end
     reject("`$(head)` expression in a signature")
+end
+
+"""
+    check_where_var(ex, ctx, depth)
+
+A `where` variable: a name, `T<:B`, `T>:B`, `L<:T<:U`, or a `{...}` list of those.
+"""
+function check_where_var(ex, ctx::EvalContext, depth::Int)
+    depth > MAX_DEPTH && reject("signature nested deeper than $MAX_DEPTH levels")
+    ex isa Symbol && return ex
+    ex isa Expr || reject("a $(typeof(ex)) as a `where` variable")
+    args = ex.args
+    d = depth + 1
+    if ex.head === :braces
+        return Expr(:braces, Any[check_where_var(a, ctx, d) for a in args]...)
+    elseif (ex.head === :<: || ex.head === :>:) && length(args) == 2 && args[1] isa Symbol
+        return Expr(ex.head, args[1], check_signature(args[2], ctx, d))
+    elseif ex.head === :comparison && length(args) == 5 && args[2] === :<: && args[3] isa Symbol &&
+           args[4] === :<:
+        return Expr(:comparison, check_signature(args[1], ctx, d), :<:, args[3], :<:,
+                    check_signature(args[5], ctx, d))
+    end
+    reject("`where` variable `$(ex)` is not a name with optional bounds")
 end
 
 function check_call(ex::Expr, ctx::EvalContext, depth::Int)

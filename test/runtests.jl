@@ -211,10 +211,13 @@ end
         check(text) = CompileTraces.check_signature(CompileTraces.parse_signature(text), ctx)
         @test check("Tuple{typeof(Base.sum), Vector{Int64}}") isa Expr
         @test check("Tuple{Vararg{Any, N} where N}") isa Expr
+        @test check("Tuple{Type{T}} where Int64<:T<:Real") isa Expr
+        @test check("Tuple{Vector{<:Real}, Dict{K, V}} where {K<:Integer, V}") isa Expr
         @test check("Tuple{typeof(getfield(Base, Symbol(\"#3#4\")))}") isa Expr
         for bad in ("Tuple{typeof(Base.exit(0x01))}", "Tuple{(x = 1)}", "Tuple{\$(run(`ls`))}",
                     "Tuple{[1, 2]}", "Tuple{Base.@time 1}", "Tuple{Symbol(\"a\" * \"b\")}",
-                    "Tuple{(() -> 1)()}", "Tuple{begin 1 end}")
+                    "Tuple{(() -> 1)()}", "Tuple{begin 1 end}", "Tuple{Type{T}, T<:Real}",
+                    "Tuple{Val{T}} where f(T)")
             @test_throws CompileTraces.Rejected check(bad)
         end
     end
