@@ -4,7 +4,7 @@
 //! # Conventions (every function below follows them)
 //!
 //! - Every exported symbol starts with `ct_`. Every body runs under [`std::panic::catch_unwind`]:
-//!   a panic becomes [`CT_PANIC`] with a message, it never unwinds into Julia.
+//!   a panic becomes [`CT_ERR_PANIC`] with a message, it never unwinds into Julia.
 //! - Strings go in as a `(pointer, length)` pair of UTF-8 bytes, no NUL terminator. A null pointer
 //!   is accepted only with length 0 (an empty string); invalid UTF-8 is an error.
 //! - Strings come out as a pointer (return value or out-parameter) and a length written to an

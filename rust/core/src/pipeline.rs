@@ -15,7 +15,7 @@
 //!   Peak memory is the input, two windows of classified lines, the set of distinct
 //!   statements, and the memo (below).
 //! - A statement line whose exact bytes were seen before is not parsed again, and its verdict
-//!   is not computed again ([`crate::memo`]): merged traces repeat most of their lines. The
+//!   is not computed again (the `memo` module): merged traces repeat most of their lines. The
 //!   memo holds at most one line per [`MEMO_BYTES_PER_ENTRY`] of input.
 //! - Inputs under [`PARALLEL_THRESHOLD`] bytes in total never touch the thread pool.
 //!
