@@ -45,7 +45,8 @@ pub struct Flags(pub u32);
 impl Flags {
     /// Refers to `Main` (functions of a script session: rarely exist again elsewhere).
     pub const MAIN: Flags = Flags(1 << 0);
-    /// Contains a closure or gensym name: `var"#3#4"`, `Symbol("#3#4")`, `var"#f##0"`.
+    /// Contains a closure or gensym name: `var"#3#4"`, `Symbol("#3#4")`, `var"#f##0"`; not the
+    /// gensym'd type variables `var"#s11"` of valid signatures.
     pub const CLOSURE: Flags = Flags(1 << 1);
     /// The signature ends with an unbounded `Vararg{T}` (no length).
     pub const UNBOUNDED_VARARG: Flags = Flags(1 << 2);

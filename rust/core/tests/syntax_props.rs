@@ -69,6 +69,10 @@ fn type_name() -> impl Strategy<Value = String> {
     "[A-Z][A-Za-z0-9]{0,7}"
 }
 
+fn is_type_var_gensym(name: &str) -> bool {
+    name.len() > 2 && name.starts_with("#s") && name[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
 fn gensym() -> impl Strategy<Value = String> {
     "#[a-z0-9#]{1,8}"
 }
@@ -226,7 +230,10 @@ fn type_expr() -> impl Strategy<Value = Expr> {
 fn expected_flags(e: &Expr) -> Flags {
     let mut flags = Flags::NONE;
     visit(e, &mut |e| match e {
-        Expr::Var(s) if s.starts_with('#') => flags.insert(Flags::CLOSURE),
+        // `var"#s11"` is a gensym'd type variable, not a closure.
+        Expr::Var(s) if s.starts_with('#') && !is_type_var_gensym(s) => {
+            flags.insert(Flags::CLOSURE)
+        }
         Expr::Call(callee, args) => match &**callee {
             Expr::Name(n) if n == "Symbol" => {
                 if matches!(&args[0], Expr::Str(s) if s.starts_with('#')) {

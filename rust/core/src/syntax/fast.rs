@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::lexer::{is_ident_cont_plain, is_ident_start_ascii, is_op_ascii};
+use super::lexer::{is_ident_cont_plain, is_ident_start_ascii, is_op_ascii, is_type_var_gensym};
 use super::parser::{is_block_keyword, is_closing_keyword};
 use super::ParsedStatement;
 use crate::item::{Flags, Roots, Span, Statement};
@@ -134,7 +134,7 @@ impl State {
         if b[content + k] != b'"' {
             return None;
         }
-        if b.get(content) == Some(&b'#') {
+        if b.get(content) == Some(&b'#') && !is_type_var_gensym(&b[content..content + k]) {
             self.flags.insert(Flags::CLOSURE);
         }
         Some(content + k + 1)

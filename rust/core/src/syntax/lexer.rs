@@ -118,6 +118,12 @@ static CLASS: [u8; 256] = {
 };
 
 #[inline]
+/// Whether a `var"..."` name is a gensym'd type variable (`#s11`, from the `<:T` shorthand), which
+/// Julia prints in valid, closure-free signatures: not a closure name (`#3#4`, `#f##0`, `##s2#3`).
+pub(crate) fn is_type_var_gensym(content: &[u8]) -> bool {
+    content.len() > 2 && content.starts_with(b"#s") && content[2..].iter().all(u8::is_ascii_digit)
+}
+
 pub(crate) fn is_ident_start_ascii(b: u8) -> bool {
     CLASS[b as usize] & C_START != 0
 }

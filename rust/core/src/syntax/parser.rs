@@ -7,7 +7,7 @@
 //!
 //! [`Expr`]: super::ast::Expr
 
-use super::lexer::{Kind, Lexer, Token, T_HASH, T_LOSSY, T_RAW};
+use super::lexer::{is_type_var_gensym, Kind, Lexer, Token, T_HASH, T_LOSSY, T_RAW};
 use super::{SyntaxError, MAX_DEPTH};
 use crate::item::{Flags, ProblemKind, Roots, Span};
 
@@ -874,10 +874,10 @@ impl<'s, B: Build> Parser<'s, B> {
     }
 
     fn var_leaf(&mut self, t: Token) -> B::Node {
-        if t.bits & T_HASH != 0 {
+        let content = &self.src[t.start as usize + 4..t.end as usize - 1];
+        if t.bits & T_HASH != 0 && !is_type_var_gensym(content.as_bytes()) {
             self.flags.insert(Flags::CLOSURE);
         }
-        let content = &self.src[t.start as usize + 4..t.end as usize - 1];
         self.b.leaf(Leaf::Var, content)
     }
 

@@ -255,6 +255,20 @@ fn names_closures_and_roots() {
     let p = ok(r##"precompile(Tuple{getfield(Main, Symbol("#3#4")), Int64})"##);
     assert_eq!(roots(&p), ["Main"]);
     assert!(p.statement.flags.contains(Flags::MAIN | Flags::CLOSURE));
+    // A gensym'd type variable is not a closure (real line, serenity4 Lava extra_precompile);
+    // a generated function's body name is.
+    for text in [
+        r##"precompile(Tuple{typeof(Vulkan._initialize), Type{var"#s11"} where var"#s11"<:(Vulkan.VulkanStruct{D} where D), Any})"##,
+        r##"precompile(Tuple{Type{var"#s11"}} where var"#s11"<:Real)"##,
+    ] {
+        assert!(!ok(text).statement.flags.contains(Flags::CLOSURE), "{text}");
+    }
+    assert!(
+        ok(r###"precompile(Tuple{typeof(VectorizationBase.var"##s2#3"), Int64})"###)
+            .statement
+            .flags
+            .contains(Flags::CLOSURE)
+    );
     let p = ok("precompile(Tuple{typeof(Core.kwcall), NamedTuple{(:with_validation, :instance_extensions), Tuple{Bool, Array{String, 1}}}, typeof(Lava.init)})");
     assert_eq!(roots(&p), ["Core", "Lava"]);
     let p = ok("precompile(Tuple{Core.kwftype(typeof(AcuteML.render2file)),NamedTuple{(:id, :age), Tuple{Int64,Int64}},typeof(render2file),String,Bool})");
