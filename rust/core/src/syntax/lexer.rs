@@ -341,6 +341,10 @@ impl<'s> Lexer<'s> {
 
     /// The next token; on invalid input a [`Kind::Error`] token, the reason in
     /// [`Lexer::take_error`].
+    ///
+    /// ASCII identifiers and the common punctuation are handled inline here, repeating a few arms
+    /// of [`Lexer::token_at`] (which handles everything): the hot path of the parser stays free of
+    /// a call and of the `Result` it returns.
     #[inline]
     pub fn next_token(&mut self) -> Token {
         let bytes = self.bytes;
