@@ -248,26 +248,10 @@ fn looks_like_statement(text: &str) -> bool {
 /// Whether the code starts with a keyword that opens a block (`function _my_precompile()`,
 /// `if cond precompile(...) end`): such a line is code for the block layer, not a statement.
 fn starts_with_block_keyword(text: &str) -> bool {
-    const KEYWORDS: [&str; 14] = [
-        "function",
-        "macro",
-        "let",
-        "begin",
-        "if",
-        "try",
-        "for",
-        "while",
-        "quote",
-        "module",
-        "baremodule",
-        "struct",
-        "mutable",
-        "abstract",
-    ];
     let word_len = text
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '!'))
         .unwrap_or(text.len());
-    KEYWORDS.contains(&&text[..word_len])
+    syntax::opens_block(&text[..word_len])
 }
 
 /// Skips leading `#= .. =#` comments (closed on the line) and blanks.

@@ -9,6 +9,13 @@ const OPENERS: [&str; 12] = [
     "do",
 ];
 
+/// Whether `word`, at the start of a line of code, begins a construct that opens a block:
+/// one of the [`OPENERS`], `baremodule`, or the first word of `mutable struct`,
+/// `abstract type`, `primitive type`.
+pub(crate) fn opens_block(word: &str) -> bool {
+    OPENERS.contains(&word) || matches!(word, "baremodule" | "mutable" | "abstract" | "primitive")
+}
+
 pub(super) fn count(text: &str) -> BlockCount {
     let mut counts = BlockCount::default();
     let mut lex = Lexer::new(text, 0);

@@ -60,6 +60,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 pub use ast::{parse_type_expr, Expr};
+pub(crate) use keywords::opens_block;
 
 use crate::item::{Flags, ProblemKind, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
