@@ -84,7 +84,8 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
     metrics = CompilationMetrics()
     metrics.duplicates = traces.duplicates
     show_progress = verbose && progress && stdout isa Base.TTY
-    verbose && !show_progress && println(stdout, "Executing ", length(traces.items), " precompile statements...")
+    # The words CompileTraces.jl 1.x printed, which its users' tests look for; the count follows.
+    verbose && !show_progress && println(stdout, "Executing precompile statements... (", length(traces.items), ")")
     work = () -> run_items!(metrics, traces, ctx, closures, warn, show_progress)
     run_from(target, work)
     metrics.total = metrics.succeeded + metrics.failed + metrics.skipped
@@ -147,15 +148,43 @@ end
 
 function warn_failure(failure::CompilationFailure, show_progress::Bool)
     show_progress && println(stdout) # keep the warning off the progress line
-    @warn "Failed to compile the precompile statement at $(failure.file):$(failure.line) ($(failure.reason)): $(failure.message)\n  $(failure.statement)"
+    @warn failure_message(failure)
 end
 
+"""
+    failure_message(failure::CompilationFailure) -> String
+
+The text of the warning `warn = true` logs. It starts as CompileTraces.jl 1.x's did
+(`failed to execute precompile(<signature>)`, then the error on the next line), which users match
+with `@test_logs (:warn, r"failed to execute precompile.*name")`; where it comes from follows.
+"""
+function failure_message(failure::CompilationFailure)
+    statement = failure.statement
+    head = startswith(statement, "precompile(") ? "failed to execute " * statement :
+           "failed to execute precompile statement `" * statement * "`"
+    return string(head, "\n", failure.message, "\n  at ", failure.file, ":", failure.line, " (", failure.reason, ")")
+end
+
+"""
+    print_counts(io, metrics)
+
+` (F failed, S skipped)` with the zero parts left out, and nothing when both are zero, as
+CompileTraces.jl 1.x printed it.
+"""
 function print_counts(io::IO, metrics::CompilationMetrics)
+    failed, skipped = metrics.failed, metrics.skipped
+    failed == 0 && skipped == 0 && return
     print(io, " (")
-    printstyled(io, metrics.failed; bold = true, color = :red)
-    print(io, " failed, ")
-    printstyled(io, metrics.skipped; bold = true, color = :yellow)
-    print(io, " skipped)")
+    if failed != 0
+        printstyled(io, failed; bold = true, color = :red)
+        print(io, " failed")
+    end
+    if skipped != 0
+        failed != 0 && print(io, ", ")
+        printstyled(io, skipped; bold = true, color = :yellow)
+        print(io, " skipped")
+    end
+    print(io, ")")
 end
 
 function print_summary(io::IO, metrics::CompilationMetrics, seconds::Float64, after_progress::Bool)
