@@ -31,6 +31,10 @@ Keywords:
   drop statements recorded faster than this many milliseconds. Untimed statements are kept.
 - `strict = false`: `true` throws a [`CompileTracesError`](@ref) listing the failures, after
   every statement was tried (for CI).
+- `bound_varargs = nothing`: an integer `N` rewrites a signature's unbounded trailing
+  `Vararg{T}` to `Vararg{T, N}` before compiling it, the workaround CompileTraces.jl 1.x always
+  applied (with `N = 100`, from PackageCompiler) for Julia versions that could not precompile
+  unbounded varargs. Throws an `ArgumentError` for a count below 1.
 
 The environment variables `JULIA_COMPILE_TRACES_VERBOSE` and `JULIA_COMPILE_TRACES_WARN` hold
 comma-separated module names (or `all`); for a listed `nameof(mod)` they force `verbose` / `warn`
@@ -63,8 +67,12 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
                         verbose::Bool = false, progress::Bool = true, warn::Bool = false,
                         inline::Bool = false, dedup::Bool = true,
                         exclude::Union{AbstractString,AbstractVector{<:AbstractString}} = String[],
-                        closures::Symbol = :try, min_time::Real = 0.0, strict::Bool = false)
+                        closures::Symbol = :try, min_time::Real = 0.0, strict::Bool = false,
+                        bound_varargs::Union{Nothing,Integer} = nothing)
     closures in (:try, :skip) || throw(ArgumentError("closures must be :try or :skip, got $(repr(closures))"))
+    if bound_varargs !== nothing && !(1 <= bound_varargs <= typemax(UInt32))
+        throw(ArgumentError("bound_varargs must be `nothing` or a positive count, got $bound_varargs"))
+    end
     isnan(min_time) && throw(ArgumentError("min_time must be a number of milliseconds, got NaN"))
     paths = String[native_path(f) for f in trace_files]
     compilation_enabled(mod) || return CompilationMetrics()
@@ -76,7 +84,7 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
         foreach(path -> include_dependency(abspath(path)), paths)
     end
     options = ReadOptions(dedup, String[String(m) for m in (exclude isa AbstractString ? [exclude] : exclude)],
-                          false, Float64(min_time), "", "", UInt32(0))
+                          false, Float64(min_time), "", "", UInt32(something(bound_varargs, 0)))
     start = time_ns()
     traces = read_traces(paths, options)
     target = inline ? mod : staging_module(mod)

@@ -98,5 +98,13 @@ end
         end
         @test isempty(captured)
     end
+    @testset "Vararg{T} is bounded only when asked (1.x always made it Vararg{T, 100})" begin
+        unbounded = write_trace("vararg.jl", "precompile(Tuple{typeof(NotLoadedVarargPkg.f), Vararg{Int64}})\n")
+        kept = compile_traces(@__MODULE__, unbounded)
+        @test only(kept.failures).statement == "precompile(Tuple{typeof(NotLoadedVarargPkg.f), Vararg{Int64}})"
+        bounded = compile_traces(@__MODULE__, unbounded; bound_varargs = 100)
+        @test only(bounded.failures).statement == "precompile(Tuple{typeof(NotLoadedVarargPkg.f), Vararg{Int64, 100}})"
+        @test_throws ArgumentError compile_traces(@__MODULE__, unbounded; bound_varargs = 0)
+    end
     rm(dir; recursive = true)
 end
