@@ -23,5 +23,6 @@ counts = Dict{String,Int}()
 for word in split("the quick brown fox jumps over the lazy dog the end")
     counts[word] = get(counts, word, 0) + 1
 end
-println(report, sort!(collect(counts); by = last, rev = true)[1:3])
+top = sort!(collect(counts); by = last, rev = true)[1:3]
+println(report, join([string(word, " ", count) for (word, count) in top], ", "))
 print(String(take!(report)))
