@@ -108,3 +108,25 @@ end
     end
     rm(dir; recursive = true)
 end
+
+@testset "first run: the README's Julia quick start" begin
+    # The README's command, in a child Julia as a newcomer runs it. The bundled trace was recorded
+    # by Julia 1.10.8; other versions name other internals, so there only its running is checked.
+    root = dirname(@__DIR__)
+    code = """
+        using CompileTraces, Dates, Printf, Random
+        m = compile_traces(Main, "examples/stdlib_trace.jl"; verbose = true)
+        print("\n", m.total, " ", m.succeeded)
+        """
+    sep = Sys.iswindows() ? ';' : ':'
+    cmd = addenv(Cmd(`$(Base.julia_cmd()) --startup-file=no --project=$root -e $code`; dir = root),
+                 "JULIA_LOAD_PATH" => join(["@", "@stdlib"], sep))
+    output = read(cmd, String)
+    total, succeeded = parse.(Int, split(split(output, '\n')[end]))
+    @test contains(output, "Executing precompile statements... ($total)")
+    @test total == count(line -> startswith(line, "precompile("), eachline(joinpath(root, "examples", "stdlib_trace.jl")))
+    if VERSION.major == 1 && VERSION.minor == 10
+        @test succeeded == total
+        @test contains(output, "Successfully executed $total precompile statements in ")
+    end
+end
