@@ -522,13 +522,13 @@ the packages to load before compiling them.
 """
 function trace_packages(files::Vector{String})
     isempty(files) && return String[]
-    options = ReadOptions(true, ["Main", "Core", "Base"], false, 0.0, "", "", UInt32(0))
+    options = ReadOptions(true, String[], false, 0.0, "", "", UInt32(0))
     set = with_trace_handle(copy_trace_set, files, options, nothing)
     names = Set{String}()
     for item in set.items
         item.kind == CT_KIND_STATEMENT && union!(names, item.roots)
     end
-    return sort!(collect(names))
+    return sort!(collect(setdiff(names, ("Main", "Core", "Base"))))
 end
 
 """
