@@ -11,17 +11,22 @@ using CompileTraces
 metrics = compile_traces(@__MODULE__, "precompile_traces.jl"; verbose = true)
 ```
 
-See [`compile_traces`](@ref), [`@compile_traces`](@ref) and [`CompilationMetrics`](@ref).
+See [`compile_traces`](@ref), [`@compile_traces`](@ref) and [`CompilationMetrics`](@ref); to
+record traces and measure what they cover, [`record_traces`](@ref),
+[`record_test_traces`](@ref) and [`trace_coverage`](@ref).
 """
 module CompileTraces
 
 export compile_traces, @compile_traces, CompilationMetrics, CompilationFailure, CompileTracesError
+export record_traces, record_test_traces, generate_precompilation_traces, trace_coverage,
+       TraceRecording, TraceCoverage
 
 include("library.jl")
 include("ffi.jl")
 include("metrics.jl")
 include("evaluate.jl")
 include("api.jl")
+include("record.jl")
 
 function __init__()
     # Resolved at load time, not baked in at precompile time, so that

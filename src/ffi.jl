@@ -239,3 +239,108 @@ function resolve_overrides(mod::Module, verbose::Bool, warn::Bool)
     check_status(status, err)
     return (bits[] & CT_OVERRIDE_VERBOSE != 0, bits[] & CT_OVERRIDE_WARN != 0)
 end
+
+# ---------------------------------------------------------------------------------------------
+# Recording traces (src/record.jl): `ct_open2` (the `modules` keep-list), `ct_write_statements`
+# and `ct_totals`.
+# ---------------------------------------------------------------------------------------------
+
+"""
+    open_trace_handle(paths, options::ReadOptions, modules) -> Ptr{Cvoid}
+
+Reads and filters the trace files like `read_traces`, with the `modules` keep-list on top
+(`nothing`: no restriction; a vector: keep only statements naming one of those root modules).
+Returns a handle that the caller must free with `free_trace_handle`.
+"""
+function open_trace_handle(paths::Vector{String}, options::ReadOptions,
+                           modules::Union{Nothing,Vector{String}})
+    ensure_library()
+    for (i, path) in enumerate(paths)
+        occursin('\0', path) && throw(ArgumentError("trace file path #$i contains a NUL byte: $(repr(path))"))
+    end
+    for name in Iterators.flatten((options.exclude_modules, something(modules, String[])))
+        occursin('\n', name) && throw(ArgumentError("module name contains a newline: $(repr(name))"))
+    end
+    pointers = Ptr{UInt8}[pointer(path) for path in paths]
+    lengths = Csize_t[sizeof(path) for path in paths]
+    excluded = join(options.exclude_modules, '\n')
+    kept = join(something(modules, String[]), '\n')
+    restrict = modules !== nothing
+    handle = Ref{Ptr{Cvoid}}(C_NULL)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = GC.@preserve paths begin
+        @ccall libcompile_traces.ct_open2(pointers::Ptr{Ptr{UInt8}}, lengths::Ptr{Csize_t},
+                                          length(paths)::Csize_t, options.dedup::UInt8,
+                                          excluded::Ptr{UInt8}, sizeof(excluded)::Csize_t,
+                                          options.exclude_closures::UInt8, options.min_time_ms::Cdouble,
+                                          options.include_pattern::Ptr{UInt8},
+                                          sizeof(options.include_pattern)::Csize_t,
+                                          options.exclude_pattern::Ptr{UInt8},
+                                          sizeof(options.exclude_pattern)::Csize_t,
+                                          options.bound_varargs::UInt32, restrict::UInt8,
+                                          kept::Ptr{UInt8}, sizeof(kept)::Csize_t,
+                                          handle::Ptr{Ptr{Cvoid}}, err::Ptr{Ptr{Cvoid}})::Cint
+    end
+    check_status(status, err)
+    return handle[]
+end
+
+free_trace_handle(h::Ptr{Cvoid}) = @ccall libcompile_traces.ct_free(h::Ptr{Cvoid})::Cvoid
+
+"Runs `f(handle)` on the traces opened by `open_trace_handle`, freeing the handle afterwards."
+function with_trace_handle(f, paths::Vector{String}, options::ReadOptions,
+                           modules::Union{Nothing,Vector{String}})
+    h = open_trace_handle(paths, options, modules)
+    try
+        return f(h)
+    finally
+        free_trace_handle(h)
+    end
+end
+
+"""
+    handle_counts(h) -> NamedTuple
+
+`ct_counts` and `ct_totals` of a handle: kept statements, duplicates, excluded, ignored,
+malformed, unsupported, physical lines and bytes read, timed kept statements and their total
+recorded time (ms).
+"""
+function handle_counts(h::Ptr{Cvoid})
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    c = [Ref{UInt64}(0) for _ in 1:7]
+    status = @ccall libcompile_traces.ct_counts(h::Ptr{Cvoid}, c[1]::Ptr{UInt64}, c[2]::Ptr{UInt64},
+                                                c[3]::Ptr{UInt64}, c[4]::Ptr{UInt64}, c[5]::Ptr{UInt64},
+                                                c[6]::Ptr{UInt64}, c[7]::Ptr{UInt64},
+                                                err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    lines = Ref{UInt64}(0)
+    bytes = Ref{UInt64}(0)
+    timed = Ref{UInt64}(0)
+    total_ms = Ref{Cdouble}(0.0)
+    status = @ccall libcompile_traces.ct_totals(h::Ptr{Cvoid}, lines::Ptr{UInt64}, bytes::Ptr{UInt64},
+                                                timed::Ptr{UInt64}, total_ms::Ptr{Cdouble},
+                                                err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    return (statements = Int(c[1][]), duplicates = Int(c[2][]), excluded = Int(c[3][]),
+            ignored = Int(c[4][]), malformed = Int(c[5][]), unsupported = Int(c[6][]),
+            items = Int(c[7][]), lines = Int(lines[]), bytes = Int(bytes[]), timed = Int(timed[]),
+            total_ms = Float64(total_ms[]))
+end
+
+"""
+    write_kept_statements(h, path; keep_timing = false) -> Int
+
+Writes the kept statements of a handle to `path` (one normalized statement per line, replaced
+atomically by the library) and returns how many were written. Throws an `ErrorException` naming
+`path` when it cannot be written.
+"""
+function write_kept_statements(h::Ptr{Cvoid}, path::String; keep_timing::Bool = false)
+    occursin('\0', path) && throw(ArgumentError("output path contains a NUL byte: $(repr(path))"))
+    written = Ref{UInt64}(0)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_write_statements(h::Ptr{Cvoid}, path::Ptr{UInt8},
+                                                          sizeof(path)::Csize_t, keep_timing::UInt8,
+                                                          written::Ptr{UInt64}, err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    return Int(written[])
+end

@@ -378,6 +378,8 @@ end
         # Main has no package, hence no preferences.
         @test CompileTraces.compilation_enabled(Main)
     end
+
+    include("record.jl")
 end
 
 # Top-level files: they define functions in Main that their traces name.

@@ -32,12 +32,12 @@
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use compile_traces_core::item::{Item, ItemKind, ProblemKind};
 use compile_traces_core::overrides::{self, Effective};
 use compile_traces_core::pipeline::{self, Summary, Verdict};
-use compile_traces_core::{source, Options};
+use compile_traces_core::{output, source, Options};
 use regex::Regex;
 
 /// Version of this ABI. Bumped on any incompatible change; the Julia side refuses a library
@@ -216,85 +216,20 @@ pub extern "C" fn ct_open(
     out_handle: *mut *mut CtTrace,
     out_error: *mut *mut CtError,
 ) -> i32 {
-    guard(out_error, || {
-        let out_handle = out(out_handle, "ct_open: out_handle")?;
-        if n_paths > 0 && (paths.is_null() || path_lens.is_null()) {
-            return fail(
-                CT_ERR_INVALID_ARGUMENT,
-                format!("ct_open: null path array for {n_paths} paths"),
-            );
-        }
-        let mut path_bufs = Vec::with_capacity(n_paths);
-        for i in 0..n_paths {
-            // SAFETY: both arrays hold `n_paths` elements (contract), checked non-null above.
-            let (ptr, len) = unsafe { (*paths.add(i), *path_lens.add(i)) };
-            // SAFETY: each path points to `len` readable bytes (contract).
-            let path = unsafe { str_arg(ptr, len, &format!("trace file path #{}", i + 1)) }?;
-            if path.is_empty() {
-                return fail(
-                    CT_ERR_INVALID_ARGUMENT,
-                    format!("trace file path #{} is empty", i + 1),
-                );
-            }
-            if path.contains('\0') {
-                return fail(
-                    CT_ERR_INVALID_ARGUMENT,
-                    format!("trace file path #{} contains a NUL byte: {path:?}", i + 1),
-                );
-            }
-            path_bufs.push(PathBuf::from(path));
-        }
-        // SAFETY (all three): pointer/length pairs from the caller (contract).
-        let modules = unsafe { str_arg(exclude_modules, exclude_modules_len, "exclude_modules") }?;
-        let include = unsafe { str_arg(include, include_len, "include pattern") }?;
-        let exclude = unsafe { str_arg(exclude, exclude_len, "exclude pattern") }?;
-        let regex = |pattern: &str, what: &str| -> Result<Option<Regex>, Failure> {
-            if pattern.is_empty() {
-                return Ok(None);
-            }
-            Regex::new(pattern).map(Some).map_err(|error| {
-                (
-                    CT_ERR_REGEX,
-                    format!("invalid {what} pattern {pattern:?}: {error}"),
-                )
-            })
-        };
-        let options = Options {
-            dedup: dedup != 0,
-            exclude_modules: modules
-                .split('\n')
-                .map(str::trim)
-                .filter(|name| !name.is_empty())
-                .map(String::from)
-                .collect(),
-            exclude_closures: exclude_closures != 0,
-            min_time_ms: (min_time_ms > 0.0).then_some(min_time_ms),
-            include: regex(include, "include")?,
-            exclude: regex(exclude, "exclude")?,
-            bound_varargs: (bound_varargs > 0).then_some(bound_varargs),
-        };
-
-        let sources =
-            source::read_all(&path_bufs).map_err(|error| (CT_ERR_IO, error.to_string()))?;
-        let mut items = Vec::new();
-        let summary = pipeline::process(&sources, &options, |item, verdict| {
-            let wanted = match &item.kind {
-                ItemKind::Statement(_) => verdict == Verdict::Keep,
-                ItemKind::Problem(_) => true,
-                ItemKind::Ignored(_) => false,
-            };
-            if wanted {
-                items.push(item.into_owned());
-            }
-        });
-        let handle = Box::new(CtTrace {
-            source_names: sources.into_iter().map(|source| source.name).collect(),
-            items,
-            summary,
-        });
-        *out_handle = Box::into_raw(handle);
-        Ok(())
-    })
+    open_traces(
+        "ct_open",
+        (paths, path_lens, n_paths),
+        dedup,
+        (exclude_modules, exclude_modules_len),
+        exclude_closures,
+        min_time_ms,
+        (include, include_len),
+        (exclude, exclude_len),
+        bound_varargs,
+        None,
+        out_handle,
+        out_error,
+    )
 }
 
 /// Frees a handle from [`ct_open`]. Null is a no-op.
@@ -623,6 +558,239 @@ pub extern "C" fn ct_error_free(error: *mut CtError) {
             drop(unsafe { Box::from_raw(error) });
         }
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording traces (Julia's `record_traces`, `record_test_traces`, `trace_coverage`): the
+// `modules` keep-list, writing the kept statements, and the totals a recording reports.
+// ---------------------------------------------------------------------------------------------
+
+/// A `(pointer, length)` string argument, as passed by the caller.
+type StrArg = (*const u8, usize);
+
+/// Module names separated by newlines (`"Main\nTest"`); spaces around names and empty lines are
+/// ignored.
+fn module_list(text: &str) -> Vec<String> {
+    text.split('\n')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The body of [`ct_open`] and [`ct_open2`]; `function` names the caller in messages.
+#[allow(clippy::too_many_arguments)]
+fn open_traces(
+    function: &str,
+    paths: (*const *const u8, *const usize, usize),
+    dedup: u8,
+    exclude_modules: StrArg,
+    exclude_closures: u8,
+    min_time_ms: f64,
+    include: StrArg,
+    exclude: StrArg,
+    bound_varargs: u32,
+    keep_modules: Option<StrArg>,
+    out_handle: *mut *mut CtTrace,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        let (paths, path_lens, n_paths) = paths;
+        let keep_modules = match keep_modules {
+            // SAFETY: pointer/length pair from the caller (contract).
+            Some((ptr, len)) => Some(module_list(unsafe { str_arg(ptr, len, "modules") }?)),
+            None => None,
+        };
+        let out_handle = out(out_handle, &format!("{function}: out_handle"))?;
+        if n_paths > 0 && (paths.is_null() || path_lens.is_null()) {
+            return fail(
+                CT_ERR_INVALID_ARGUMENT,
+                format!("{function}: null path array for {n_paths} paths"),
+            );
+        }
+        let mut path_bufs = Vec::with_capacity(n_paths);
+        for i in 0..n_paths {
+            // SAFETY: both arrays hold `n_paths` elements (contract), checked non-null above.
+            let (ptr, len) = unsafe { (*paths.add(i), *path_lens.add(i)) };
+            // SAFETY: each path points to `len` readable bytes (contract).
+            let path = unsafe { str_arg(ptr, len, &format!("trace file path #{}", i + 1)) }?;
+            if path.is_empty() {
+                return fail(
+                    CT_ERR_INVALID_ARGUMENT,
+                    format!("trace file path #{} is empty", i + 1),
+                );
+            }
+            if path.contains('\0') {
+                return fail(
+                    CT_ERR_INVALID_ARGUMENT,
+                    format!("trace file path #{} contains a NUL byte: {path:?}", i + 1),
+                );
+            }
+            path_bufs.push(PathBuf::from(path));
+        }
+        // SAFETY (all three): pointer/length pairs from the caller (contract).
+        let modules = unsafe { str_arg(exclude_modules.0, exclude_modules.1, "exclude_modules") }?;
+        let include = unsafe { str_arg(include.0, include.1, "include pattern") }?;
+        let exclude = unsafe { str_arg(exclude.0, exclude.1, "exclude pattern") }?;
+        let regex = |pattern: &str, what: &str| -> Result<Option<Regex>, Failure> {
+            if pattern.is_empty() {
+                return Ok(None);
+            }
+            Regex::new(pattern).map(Some).map_err(|error| {
+                (
+                    CT_ERR_REGEX,
+                    format!("invalid {what} pattern {pattern:?}: {error}"),
+                )
+            })
+        };
+        let options = Options {
+            dedup: dedup != 0,
+            exclude_modules: module_list(modules),
+            modules: keep_modules,
+            exclude_closures: exclude_closures != 0,
+            min_time_ms: (min_time_ms > 0.0).then_some(min_time_ms),
+            include: regex(include, "include")?,
+            exclude: regex(exclude, "exclude")?,
+            bound_varargs: (bound_varargs > 0).then_some(bound_varargs),
+        };
+
+        let sources =
+            source::read_all(&path_bufs).map_err(|error| (CT_ERR_IO, error.to_string()))?;
+        let mut items = Vec::new();
+        let summary = pipeline::process(&sources, &options, |item, verdict| {
+            let wanted = match &item.kind {
+                ItemKind::Statement(_) => verdict == Verdict::Keep,
+                ItemKind::Problem(_) => true,
+                ItemKind::Ignored(_) => false,
+            };
+            if wanted {
+                items.push(item.into_owned());
+            }
+        });
+        let handle = Box::new(CtTrace {
+            source_names: sources.into_iter().map(|source| source.name).collect(),
+            items,
+            summary,
+        });
+        *out_handle = Box::into_raw(handle);
+        Ok(())
+    })
+}
+
+/// [`ct_open`] with one more filter, the `modules` keep-list: when `restrict_modules` is
+/// non-zero, only statements that name at least one of the root modules in `modules` (names
+/// separated by newlines, as `exclude_modules`) are kept; the others count as excluded. An empty
+/// list then keeps no statement. `exclude_modules` is applied first. With `restrict_modules`
+/// zero, `modules` is ignored and this is exactly [`ct_open`].
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn ct_open2(
+    paths: *const *const u8,
+    path_lens: *const usize,
+    n_paths: usize,
+    dedup: u8,
+    exclude_modules: *const u8,
+    exclude_modules_len: usize,
+    exclude_closures: u8,
+    min_time_ms: f64,
+    include: *const u8,
+    include_len: usize,
+    exclude: *const u8,
+    exclude_len: usize,
+    bound_varargs: u32,
+    restrict_modules: u8,
+    modules: *const u8,
+    modules_len: usize,
+    out_handle: *mut *mut CtTrace,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    open_traces(
+        "ct_open2",
+        (paths, path_lens, n_paths),
+        dedup,
+        (exclude_modules, exclude_modules_len),
+        exclude_closures,
+        min_time_ms,
+        (include, include_len),
+        (exclude, exclude_len),
+        bound_varargs,
+        (restrict_modules != 0).then_some((modules, modules_len)),
+        out_handle,
+        out_error,
+    )
+}
+
+/// Writes the kept statements of the handle, in order, to the file `path` (UTF-8, no NUL):
+/// one normalized statement per line, preceded by its recorded time (`#=   12.3 ms =# `, as
+/// Julia 1.12 prints it) when `keep_timing` is non-zero and the statement had one. The file is
+/// replaced atomically: written to a temporary file in the same directory, then renamed over
+/// `path`, so `path` may be one of the files the handle was read from. On failure (missing or
+/// unwritable directory, disk full) the status is [`CT_ERR_IO`] with a message naming `path`,
+/// `path` is left as it was and no temporary file remains. Writes the number of statements
+/// written to `out_written`.
+#[no_mangle]
+pub extern "C" fn ct_write_statements(
+    handle: *const CtTrace,
+    path: *const u8,
+    path_len: usize,
+    keep_timing: u8,
+    out_written: *mut u64,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        let trace = trace(handle)?;
+        let out_written = out(out_written, "ct_write_statements: out_written")?;
+        // SAFETY: pointer/length pair from the caller (contract).
+        let path = unsafe { str_arg(path, path_len, "output path") }?;
+        if path.is_empty() {
+            return fail(CT_ERR_INVALID_ARGUMENT, "the output path is empty");
+        }
+        if path.contains('\0') {
+            return fail(
+                CT_ERR_INVALID_ARGUMENT,
+                format!("the output path contains a NUL byte: {path:?}"),
+            );
+        }
+        let statements = trace.items.iter().filter_map(|item| match &item.kind {
+            ItemKind::Statement(statement) => Some(statement),
+            _ => None,
+        });
+        let written = output::write_statements_to(Path::new(path), statements, keep_timing != 0)
+            .map_err(|error| (CT_ERR_IO, format!("cannot write `{path}`: {error}")))?;
+        *out_written = written;
+        Ok(())
+    })
+}
+
+/// Totals over what the handle read: physical lines and bytes of the input, and over the kept
+/// statements, how many had a recorded time and the sum of those times in milliseconds (0 when
+/// none had one).
+#[no_mangle]
+pub extern "C" fn ct_totals(
+    handle: *const CtTrace,
+    out_lines: *mut u64,
+    out_bytes: *mut u64,
+    out_timed: *mut u64,
+    out_total_ms: *mut f64,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        let trace = trace(handle)?;
+        let (mut timed, mut total_ms) = (0u64, 0.0f64);
+        for item in &trace.items {
+            if let ItemKind::Statement(statement) = &item.kind {
+                if let Some(ms) = statement.timing_ms {
+                    timed += 1;
+                    total_ms += ms;
+                }
+            }
+        }
+        *out(out_lines, "ct_totals: out_lines")? = trace.summary.lines;
+        *out(out_bytes, "ct_totals: out_bytes")? = trace.summary.bytes;
+        *out(out_timed, "ct_totals: out_timed")? = timed;
+        *out(out_total_ms, "ct_totals: out_total_ms")? = total_ms;
+        Ok(())
+    })
 }
 
 #[cfg(test)]

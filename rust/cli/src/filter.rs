@@ -85,6 +85,7 @@ fn options(flags: &FilterFlags) -> Options {
     Options {
         dedup: true,
         exclude_modules: flags.exclude_modules.clone(),
+        modules: None,
         exclude_closures: flags.exclude_closures,
         min_time_ms: flags.min_ms,
         include: combine_patterns(&flags.matches),

@@ -24,6 +24,7 @@ pub mod item;
 pub mod line;
 mod memo;
 pub mod options;
+pub mod output;
 pub mod overrides;
 pub mod pipeline;
 pub mod source;

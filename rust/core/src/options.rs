@@ -33,6 +33,13 @@ pub struct Options {
     pub dedup: bool,
     /// Drop statements that need one of these root modules (e.g. `Main`).
     pub exclude_modules: Vec<String>,
+    /// When set, keep only statements that name at least one of these root modules (e.g. the
+    /// package whose test suite was traced): `Some(vec!["MyPkg".into()])` keeps
+    /// `precompile(Tuple{typeof(Base.show), IO, MyPkg.Point})` and drops
+    /// `precompile(Tuple{typeof(Base.sum), Vector{Int64}})`. `Some(vec![])` keeps no statement;
+    /// `None` (the default) does not restrict. Applied after `exclude_modules`, so a module
+    /// listed in both is dropped.
+    pub modules: Option<Vec<String>>,
     /// Drop statements that contain a closure or gensym name.
     pub exclude_closures: bool,
     /// Drop timed statements recorded faster than this many milliseconds.
@@ -52,6 +59,7 @@ impl Default for Options {
         Options {
             dedup: true,
             exclude_modules: Vec::new(),
+            modules: None,
             exclude_closures: false,
             min_time_ms: None,
             include: None,

@@ -24,8 +24,9 @@
 //!
 //! # Order of the checks
 //!
-//! For each statement, in order: the filters of [`Options`] (root modules, closures, minimum
-//! time, include pattern, exclude pattern: the first that applies is the verdict), then the
+//! For each statement, in order: the filters of [`Options`] (excluded root modules, the
+//! `modules` keep-list, closures, minimum time, include pattern, exclude pattern: the first that
+//! applies is the verdict), then the
 //! dedup against the statements kept so far. So a statement that a filter drops is always
 //! [`Verdict::Excluded`], even if its text was seen before, and it does not enter the dedup set:
 //! a later copy that passes the filters (for instance, recorded with a longer time than
@@ -58,6 +59,8 @@ pub const MAX_WINDOW_BYTES: usize = 64 << 20;
 pub enum Exclusion {
     /// Needs a root module listed in `Options::exclude_modules` (index into that list).
     Module(usize),
+    /// Names none of the root modules of `Options::modules`.
+    NotInModules,
     /// Contains a closure and `Options::exclude_closures` is set.
     Closure,
     /// Timed below `Options::min_time_ms`.
@@ -548,6 +551,11 @@ fn exclusion(options: &Options, statement: &Statement<'_>) -> Option<Exclusion> 
     {
         return Some(Exclusion::Module(index));
     }
+    if let Some(modules) = &options.modules {
+        if !modules.iter().any(|module| statement.has_root(module)) {
+            return Some(Exclusion::NotInModules);
+        }
+    }
     if options.exclude_closures && statement.flags.contains(Flags::CLOSURE) {
         return Some(Exclusion::Closure);
     }
@@ -679,6 +687,9 @@ mod tests {
                 options.bound_varargs = Some(3);
                 options.exclude = Some(Regex::new("IOStream").unwrap());
             }
+            if choice & 16 != 0 {
+                options.modules = Some(vec!["Main".to_string(), "Base".to_string()]);
+            }
             options
         }
 
@@ -709,7 +720,7 @@ mod tests {
                 window_chunks in 1usize..4,
                 parallel in any::<bool>(),
                 memo_entries in 1usize..8,
-                choice in 0u8..16,
+                choice in 0u8..32,
             ) {
                 let sources: Vec<Source> = files
                     .iter()

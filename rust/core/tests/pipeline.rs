@@ -773,6 +773,80 @@ fn exclude_modules_names_the_first_listed_module_that_matches() {
 }
 
 #[test]
+fn modules_keep_list_keeps_statements_naming_a_listed_root_module() {
+    let text = "precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point})\n\
+                precompile(Tuple{typeof(Base.show), Base.IOStream, TracedPkg.Sub.Point})\n\
+                precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})\n\
+                precompile(Tuple{typeof(Main.f), TracedPkg.Point})\n\
+                precompile(Tuple{typeof(Base.string), Other.T})\n\
+                precompile(Tuple{getfield(TracedPkg, Symbol(\"#3#4\")), Int64})\n\
+                precompile(TracedPkg.scaled, (TracedPkg.Point, Int64))\n";
+    let options = Options {
+        modules: Some(vec!["TracedPkg".into(), "Other".into()]),
+        ..Options::default()
+    };
+    assert_eq!(
+        verdicts(text, &options),
+        [
+            Verdict::Keep,
+            Verdict::Keep, // a submodule is named through its root
+            Verdict::Excluded(Exclusion::NotInModules),
+            Verdict::Keep, // names TracedPkg too; `exclude_modules` is what drops Main
+            Verdict::Keep,
+            Verdict::Keep,
+            Verdict::Keep, // the two-argument form
+        ]
+    );
+    // `exclude_modules` comes first: a statement naming an excluded module is dropped for it.
+    let both = Options {
+        modules: Some(vec!["TracedPkg".into()]),
+        exclude_modules: vec!["Main".into()],
+        ..Options::default()
+    };
+    let got = verdicts(text, &both);
+    assert_eq!(got[3], Verdict::Excluded(Exclusion::Module(0)));
+    assert_eq!(got[4], Verdict::Excluded(Exclusion::NotInModules));
+    // An empty list keeps nothing; no list keeps everything.
+    let none = Options {
+        modules: Some(Vec::new()),
+        ..Options::default()
+    };
+    assert!(verdicts(text, &none)
+        .iter()
+        .all(|verdict| *verdict == Verdict::Excluded(Exclusion::NotInModules)));
+    assert!(verdicts(text, &Options::default())
+        .iter()
+        .all(|verdict| *verdict == Verdict::Keep));
+}
+
+#[test]
+fn modules_keep_list_comes_before_dedup_and_counts_as_excluded() {
+    let pkg = "precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point})";
+    let text = format!("{SUM}\n{pkg}\n{SUM}\n{pkg}\n");
+    let options = Options {
+        modules: Some(vec!["TracedPkg".into()]),
+        ..Options::default()
+    };
+    let sources = [source("t.jl", &text)];
+    let (items, summary) = run(&sources, &options);
+    let first = items[1].0.origin;
+    let seen: Vec<Verdict> = items.iter().map(|(_, verdict)| *verdict).collect();
+    assert_eq!(
+        seen,
+        [
+            Verdict::Excluded(Exclusion::NotInModules),
+            Verdict::Keep,
+            Verdict::Excluded(Exclusion::NotInModules),
+            Verdict::Duplicate { first },
+        ]
+    );
+    assert_eq!(
+        (summary.statements, summary.excluded, summary.duplicates),
+        (1, 2, 1)
+    );
+}
+
+#[test]
 fn exclude_closures() {
     let text = "precompile(Tuple{getfield(Main, Symbol(\"#4#6\")), Int64})\n\
                 precompile(Tuple{Base.var\"#f##0#f##1\"{Int64}})\n\
