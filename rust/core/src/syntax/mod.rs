@@ -62,7 +62,7 @@ use std::fmt::Write;
 pub use ast::{parse_type_expr, Expr};
 pub(crate) use keywords::opens_block;
 
-use crate::item::{Flags, ProblemKind, Roots, Span, Statement};
+use crate::item::{Flags, ProblemKind, Repairs, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
 use parser::{NoAst, Parser, StmtParse};
 
@@ -111,12 +111,12 @@ pub fn parse_statement(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
 
 /// [`parse_statement`] without the fast path (which must agree with it).
 fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
-    let (out, flags, roots, repair) = match parse_once(text) {
+    let (out, flags, roots, edits) = match parse_once(text) {
         Ok(parsed) => parsed,
         Err(err) => return Err(refine(text, err)),
     };
     let trailing_comment = out.trailing.map(|span| span.slice(text));
-    if !repair.needed() {
+    if edits.is_empty() {
         let base = out.call.start;
         let shift = |span: Span| Span {
             start: span.start - base,
@@ -130,28 +130,44 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
                 roots: roots.into_iter().map(shift).collect(),
                 timing_ms: None,
                 flags,
+                repairs: Repairs::NONE,
+                original: None,
             },
             trailing_comment,
         });
     }
-    // Comments were removed from the middle, or backslashes escaped: parse the repaired text
+    // Comments were removed from the middle, or mis-printings repaired: parse the new text
     // again so that every span refers to it.
-    let repaired = repair.apply(text, out.call);
-    let (out2, flags2, roots2, _) = parse_once(&repaired).map_err(|err| SyntaxError {
+    let repairs = edits
+        .iter()
+        .fold(Repairs::NONE, |repairs, edit| repairs | edit.kind);
+    let repaired = apply_edits(text, out.call, &edits);
+    let (out2, flags2, roots2, edits2) = parse_once(&repaired).map_err(|err| SyntaxError {
         kind: ProblemKind::Malformed,
         offset: out.call.start as usize,
         message: format!(
-            "the statement does not parse once its comments are removed: {}",
+            "the statement does not parse once its comments are removed or its mis-printings \
+             repaired: {}",
             err.message
         ),
     })?;
+    debug_assert!(edits2.is_empty(), "a repaired text needs no repair: {repaired}");
+    let mut flags = flags | flags2;
+    let original = if repairs.is_empty() {
+        None
+    } else {
+        flags.insert(Flags::REPAIRED);
+        Some(Cow::Borrowed(out.call.slice(text)))
+    };
     Ok(ParsedStatement {
         statement: Statement {
             signature: out2.signature,
             arg_types: out2.arg_types,
             roots: roots2,
             timing_ms: None,
-            flags: flags | flags2,
+            flags,
+            repairs,
+            original,
             text: Cow::Owned(repaired),
         },
         trailing_comment,
@@ -182,56 +198,47 @@ pub(crate) fn check_length(text: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-/// What must change in the statement text for Julia to read it: `#= =#` comments inside the
-/// call to drop, backslashes to double.
-struct Repair {
-    comments: Vec<(u32, u32)>,
-    backslashes: Vec<u32>,
+/// One change to a statement's text: `start..end` (byte offsets into the parsed text) replaced
+/// by `text`. Comments removed from the middle of a call are edits of no repair kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub start: u32,
+    pub end: u32,
+    pub text: Cow<'static, str>,
+    pub kind: Repairs,
 }
 
-impl Repair {
-    fn needed(&self) -> bool {
-        !self.comments.is_empty() || !self.backslashes.is_empty()
-    }
-
-    fn apply(&self, text: &str, call: Span) -> String {
-        let mut out = String::with_capacity(call.len() + self.backslashes.len());
-        let mut pos = call.start as usize;
-        let (mut comments, mut backslashes) = (self.comments.iter(), self.backslashes.iter());
-        let (mut comment, mut backslash) = (comments.next(), backslashes.next());
-        // Both lists are in text order; merge them.
-        loop {
-            let comment_first = match (comment, backslash) {
-                (None, None) => break,
-                (Some(&(start, _)), Some(&at)) => start < at,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-            };
-            if comment_first {
-                if let Some(&(start, end)) = comment {
-                    if start as usize >= pos {
-                        out.push_str(&text[pos..start as usize]);
-                        pos = end as usize;
-                    }
-                }
-                comment = comments.next();
-            } else {
-                if let Some(&at) = backslash {
-                    if at as usize >= pos {
-                        out.push_str(&text[pos..at as usize]);
-                        out.push('\\');
-                        pos = at as usize;
-                    }
-                }
-                backslash = backslashes.next();
-            }
+impl Edit {
+    pub fn replace(start: u32, end: u32, text: impl Into<Cow<'static, str>>, kind: Repairs) -> Edit {
+        Edit {
+            start,
+            end,
+            text: text.into(),
+            kind,
         }
-        out.push_str(&text[pos..call.end as usize]);
-        out
     }
 }
 
-type Once = (StmtParse, Flags, Roots, Repair);
+/// The call's text with `edits` (sorted, not overlapping) applied.
+fn apply_edits(text: &str, call: Span, edits: &[Edit]) -> String {
+    let extra: usize = edits.iter().map(|edit| edit.text.len()).sum();
+    let mut out = String::with_capacity(call.len() + extra);
+    let mut pos = call.start as usize;
+    for edit in edits {
+        let (start, end) = (edit.start as usize, edit.end as usize);
+        if start < pos {
+            // Overlaps the previous edit: cannot happen for edits from one scan.
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str(&edit.text);
+        pos = end;
+    }
+    out.push_str(&text[pos..call.end as usize]);
+    out
+}
+
+type Once = (StmtParse, Flags, Roots, Vec<Edit>);
 
 fn parse_once(text: &str) -> Result<Once, SyntaxError> {
     let mut parser = Parser::new(text, 0, NoAst)?;
@@ -239,41 +246,25 @@ fn parse_once(text: &str) -> Result<Once, SyntaxError> {
         return Err(parser.take_error());
     };
     let inside = |at: u32| at >= out.call.start && at < out.call.end;
-    let comments: Vec<(u32, u32)> = if parser.lex.comments.iter().any(|&(start, _)| inside(start)) {
-        parser
-            .lex
-            .comments
-            .iter()
-            .copied()
-            .filter(|&(start, _)| inside(start))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let backslashes: Vec<u32> = if parser.lex.raw_backslashes.iter().any(|&at| inside(at)) {
-        parser
-            .lex
-            .raw_backslashes
-            .iter()
-            .copied()
-            .filter(|&at| inside(at))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut edits = std::mem::take(&mut parser.edits);
+    edits.retain(|edit| inside(edit.start));
+    for &(start, end) in &parser.lex.comments {
+        if inside(start) {
+            edits.push(Edit::replace(start, end, "", Repairs::NONE));
+        }
+    }
+    for &at in &parser.lex.raw_backslashes {
+        if inside(at) {
+            edits.push(Edit::replace(at, at, "\\", Repairs::RAW_BACKSLASH));
+        }
+    }
+    // In text order; an insertion before a removal at the same offset.
+    edits.sort_by_key(|edit| (edit.start, edit.end));
     let mut flags = parser.flags;
     if out.vararg_close.is_some() {
         flags.insert(Flags::UNBOUNDED_VARARG);
     }
-    Ok((
-        out,
-        flags,
-        parser.roots,
-        Repair {
-            comments,
-            backslashes,
-        },
-    ))
+    Ok((out, flags, parser.roots, edits))
 }
 
 /// An unsupported construct on a line that is not even well-formed is reported as malformed:
