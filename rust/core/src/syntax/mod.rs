@@ -53,6 +53,7 @@ mod keywords;
 mod lexer;
 mod parser;
 mod print;
+mod shape;
 #[cfg(test)]
 mod tests;
 
@@ -61,6 +62,7 @@ use std::fmt::Write;
 
 pub use ast::{parse_type_expr, Expr};
 pub(crate) use keywords::opens_block;
+pub use shape::{not_julia, Brackets, Fed, LineEnd};
 
 use crate::item::{Flags, ProblemKind, Repairs, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
@@ -151,7 +153,10 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
             err.message
         ),
     })?;
-    debug_assert!(edits2.is_empty(), "a repaired text needs no repair: {repaired}");
+    debug_assert!(
+        edits2.is_empty(),
+        "a repaired text needs no repair: {repaired}"
+    );
     let mut flags = flags | flags2;
     let original = if repairs.is_empty() {
         None
@@ -209,7 +214,12 @@ pub(crate) struct Edit {
 }
 
 impl Edit {
-    pub fn replace(start: u32, end: u32, text: impl Into<Cow<'static, str>>, kind: Repairs) -> Edit {
+    pub fn replace(
+        start: u32,
+        end: u32,
+        text: impl Into<Cow<'static, str>>,
+        kind: Repairs,
+    ) -> Edit {
         Edit {
             start,
             end,

@@ -1364,8 +1364,12 @@ impl<'s, B: Build> Parser<'s, B> {
         self.prev_end = end as u32;
         self.advance()?;
         let name = &self.src[t.start as usize..end];
-        self.edits
-            .push(Edit::replace(t.start, t.start, "var\"", Repairs::GENSYM_TYPE_VAR));
+        self.edits.push(Edit::replace(
+            t.start,
+            t.start,
+            "var\"",
+            Repairs::GENSYM_TYPE_VAR,
+        ));
         self.edits.push(Edit::replace(
             end as u32,
             end as u32,
@@ -1493,8 +1497,12 @@ impl<'s, B: Build> Parser<'s, B> {
                 "(",
                 Repairs::QUOTED_OPERATOR,
             ));
-            self.edits
-                .push(Edit::replace(end as u32, end as u32, ")", Repairs::QUOTED_OPERATOR));
+            self.edits.push(Edit::replace(
+                end as u32,
+                end as u32,
+                ")",
+                Repairs::QUOTED_OPERATOR,
+            ));
         }
         self.lex.reset(end);
         self.prev_end = end as u32;

@@ -951,7 +951,12 @@ fn repairs() {
         none,
     );
     // C's `%g`: Float64 infinities and NaNs are exact.
-    for (c, julia) in [("inf", "Inf"), ("-inf", "-Inf"), ("nan", "NaN"), ("-nan", "-NaN")] {
+    for (c, julia) in [
+        ("inf", "Inf"),
+        ("-inf", "-Inf"),
+        ("nan", "NaN"),
+        ("-nan", "-NaN"),
+    ] {
         repaired(
             &format!("precompile(Tuple{{Val{{{c}}}, Int64}})"),
             &format!("precompile(Tuple{{Val{{{julia}}}, Int64}})"),
@@ -999,7 +1004,9 @@ fn repairs() {
     ] {
         repaired(
             &format!("precompile(Tuple{{typeof(Base.f), Base.Val{{{c}}}, Val{{({c}, :a)}}}})"),
-            &format!("precompile(Tuple{{typeof(Base.f), Base.Val{{{julia}}}, Val{{({julia}, :a)}}}})"),
+            &format!(
+                "precompile(Tuple{{typeof(Base.f), Base.Val{{{julia}}}, Val{{({julia}, :a)}}}})"
+            ),
             Repairs::QUOTED_OPERATOR,
             none,
         );
@@ -1018,12 +1025,19 @@ fn repairs() {
     // An operator starting with `=` or `:` that Julia does not have.
     rejects("precompile(Tuple{Val{:=<}})", ProblemKind::Malformed, ":=<");
     // `::T` is a type assertion, not the symbol `:` then `T`.
-    rejects("precompile(Tuple{Val{::Int64}})", ProblemKind::Unsupported, "::");
+    rejects(
+        "precompile(Tuple{Val{::Int64}})",
+        ProblemKind::Unsupported,
+        "::",
+    );
     // Several kinds at once, and a comment removed, in text order.
     repaired(
         r##"precompile(Tuple{Val{Symbol("a\Tb")}, #= c =#Val{:=}, Base.Pair{#s1, inff} where #s1})"##,
         r##"precompile(Tuple{Val{Symbol("a\\Tb")}, Val{:(=)}, Base.Pair{var"#s1", Inf32} where var"#s1"})"##,
-        Repairs::RAW_BACKSLASH | Repairs::C_FLOAT | Repairs::GENSYM_TYPE_VAR | Repairs::QUOTED_OPERATOR,
+        Repairs::RAW_BACKSLASH
+            | Repairs::C_FLOAT
+            | Repairs::GENSYM_TYPE_VAR
+            | Repairs::QUOTED_OPERATOR,
         Flags::RAW_BACKSLASH,
     );
 }
@@ -1037,7 +1051,9 @@ fn julia_1_12_operator_names() {
     assert_eq!(roots(&p), ["Base", "MyPkg"]);
     assert_eq!(p.statement.flags, Flags::NONE);
     assert_eq!(
-        parse_type_expr(p.statement.signature_text()).unwrap().to_string(),
+        parse_type_expr(p.statement.signature_text())
+            .unwrap()
+            .to_string(),
         r#"Tuple{typeof(Base.var"=="), MyPkg.Suffix, MyPkg.Suffix}"#
     );
     for line in [
