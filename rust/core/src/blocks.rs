@@ -311,7 +311,12 @@ impl<'a> Folder<'a> {
         };
         let before = pending.brackets.innermost();
         let fed = pending.brackets.feed(&code.text);
-        let piece = code.text[..fed.code_end].trim();
+        // A trailing comment of the last line stays (`) # recompile`); others go.
+        let code_end = match fed.end {
+            LineEnd::Open => fed.code_end,
+            LineEnd::Balanced | LineEnd::Broken => code.text.len(),
+        };
+        let piece = code.text[..code_end].trim();
         let indent = code.text.len() - code.text.trim_start().len();
         if piece.starts_with(['}', ')', ']']) {
             // `Tuple{A, B,}` and `f(x,)` mean `Tuple{A, B}` and `f(x)`; `(A,)` is a tuple.

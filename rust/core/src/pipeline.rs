@@ -640,8 +640,8 @@ mod tests {
 
         /// Lines that repeat, in every shape the fold treats differently: statements (timed,
         /// coloured, with comments, excluded by a filter, an unbounded vararg), a BOM, wrappers,
-        /// regions, multi-line comments, problems.
-        const LINES: [&str; 24] = [
+        /// regions, multi-line comments, statements over several lines, problems.
+        const LINES: [&str; 28] = [
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
             "#=  1.5 ms =# precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
@@ -666,6 +666,11 @@ mod tests {
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}}) || begin",
             "precompile(Tuple{typeof(Base.sum)",
             "",
+            // Pieces of statements written over several lines.
+            "precompile(",
+            "    Tuple{typeof(Base.sum), Array{Int64, 1}},",
+            ")",
+            "julia> 1 + 1",
         ];
 
         fn text(picks: &[usize], final_newline: bool) -> Vec<u8> {

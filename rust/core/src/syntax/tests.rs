@@ -847,7 +847,7 @@ fn fast_identifier_scan_matches_the_byte_table() {
 /// fast path accepts one, the full parser must give the same result.
 #[test]
 fn fast_path_agrees_on_token_soup() {
-    const PIECES: [&str; 40] = [
+    const PIECES: [&str; 48] = [
         "Tuple{",
         "Core.Tuple{",
         "Vararg{",
@@ -888,6 +888,14 @@ fn fast_path_agrees_on_token_soup() {
         "x!",
         "\\",
         "{}",
+        ".:(var\"==\")",
+        ".:(var\"#f#1\")",
+        ".:(var\"",
+        "inf",
+        "nanf",
+        "1f",
+        "#s1",
+        ":=",
     ];
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
