@@ -169,10 +169,41 @@ pub fn not_julia(text: &str) -> Option<(usize, String)> {
     let mut words_are_arguments = false;
     let mut side_by_side: Option<(usize, String)> = None;
     let mut prev: Option<(Kind, u32, u32)> = None;
+    // Inside a command literal `` `...` ``, whose words the lexer reads as tokens.
+    let mut command: Option<u32> = None;
     loop {
         let Ok(tok) = lex.next() else {
             return None;
         };
+        if let Some(open) = command {
+            match tok.kind {
+                Kind::Backtick => {
+                    // The whole literal is one value.
+                    command = None;
+                    prev = Some((Kind::Str, open, tok.end));
+                }
+                Kind::Eof | Kind::Comment => return None,
+                _ => {}
+            }
+            continue;
+        }
+        if tok.kind == Kind::Backtick {
+            command = Some(tok.start);
+            if depth == 0 && side_by_side.is_none() && tok.spaced() {
+                if let Some((_, start, end)) = prev.filter(|(kind, _, _)| ends_value(*kind)) {
+                    let before = &text[start as usize..end as usize];
+                    side_by_side = Some((
+                        tok.start as usize,
+                        format!(
+                            "a command literal follows `{}` with only a space between: not \
+                             Julia code (printed output?)",
+                            short(before)
+                        ),
+                    ));
+                }
+            }
+            continue;
+        }
         match tok.kind {
             Kind::Eof | Kind::Comment => break,
             Kind::LParen | Kind::LBrace | Kind::LBracket => depth += 1,
@@ -186,7 +217,7 @@ pub fn not_julia(text: &str) -> Option<(usize, String)> {
                 }
                 depth -= 1;
             }
-            Kind::At | Kind::Backtick | Kind::StrMacro => words_are_arguments = true,
+            Kind::At => words_are_arguments = true,
             Kind::Ident => {
                 let word = &text[tok.start as usize..tok.end as usize];
                 if is_block_keyword(word)
@@ -323,6 +354,11 @@ mod tests {
             ("Stacktrace:", 10, "ending in `:`"),
             ("  [1] top-level scope", 6, "with only a space"),
             ("})", 0, "closes nothing"),
+            (
+                "  Activating new project at `/tmp/jl_XyZ`",
+                "  Activating ".len(),
+                "with only a space",
+            ),
         ] {
             let (offset, message) = not_julia(line).unwrap_or_else(|| panic!("{line}"));
             assert_eq!(offset, at, "{line}: {message}");
