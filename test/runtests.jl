@@ -377,4 +377,6 @@ end
         # Main has no package, hence no preferences.
         @test CompileTraces.compilation_enabled(Main)
     end
+
+    include("readback.jl")
 end
