@@ -1214,3 +1214,59 @@ fn terminal_output_is_malformed_not_unsupported() {
         assert!(message.contains("not Julia code"), "{message}");
     }
 }
+
+mod shapes_never_lose_a_line {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of every shape the block layer treats: statements, pieces of multi-line ones,
+    /// comments, regions, terminal output, garbage.
+    const LINES: [&str; 22] = [
+        SUM,
+        "precompile(",
+        "precompile(Tuple{",
+        "    Tuple{typeof(Base.sum), Array{Int64, 1}},",
+        "    Int64,",
+        "},",
+        ")",
+        "})",
+        "",
+        "# comment",
+        "#= open",
+        "=#",
+        "function _precompile_()",
+        "let fbody = 1",
+        "end",
+        "julia> 1 + 1",
+        " 1.0  2.0",
+        "...",
+        "x = 1",
+        "precompile(Tuple{Val{inf}, Base.Pair{#s1, Int64} where #s1}",
+        "  exit(0)",
+        "\"unterminated",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any sequence of lines: no panic, and the items cover every line exactly once, in order.
+        #[test]
+        fn items_cover_every_line_once(
+            picks in proptest::collection::vec(0..LINES.len(), 0..80),
+            final_newline in any::<bool>(),
+        ) {
+            let mut text = picks.iter().map(|&i| LINES[i]).collect::<Vec<_>>().join("\n");
+            if final_newline && !text.is_empty() {
+                text.push('\n');
+            }
+            let items = classify(text.as_bytes());
+            let mut next = 1;
+            for item in &items {
+                prop_assert_eq!(item.origin.line, next, "{:?}", items);
+                prop_assert!(item.origin.end_line >= item.origin.line);
+                next = item.origin.end_line + 1;
+            }
+            prop_assert_eq!(next as usize - 1, text.lines().count());
+        }
+    }
+}
