@@ -146,8 +146,7 @@ mod tests {
             roots: [Span::new(24, 28)].into_iter().collect(),
             timing_ms,
             flags,
-            repairs: Default::default(),
-            original: None,
+            repair: None,
         }
     }
 

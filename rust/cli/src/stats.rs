@@ -171,7 +171,7 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
             }
         }
         for (count, (kind, _)) in repairs.iter_mut().zip(Repairs::ALL) {
-            if statement.repairs.contains(kind) {
+            if statement.repairs().contains(kind) {
                 *count += 1;
             }
         }

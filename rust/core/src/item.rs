@@ -212,12 +212,20 @@ pub struct Statement<'a> {
     /// Recorded compile time in milliseconds, when the trace had one.
     pub timing_ms: Option<f64>,
     pub flags: Flags,
-    /// What was repaired in the text (empty unless [`Flags::REPAIRED`] is set).
-    pub repairs: Repairs,
-    /// The call as written in the file, when repairs changed it (for diagnostics): `text` is
-    /// what Julia should read, this is what the file said. For a statement written over several
-    /// lines, its lines joined.
-    pub original: Option<Cow<'a, str>>,
+    /// What was repaired, and the text as written: `Some` exactly when [`Flags::REPAIRED`] is
+    /// set. Boxed: nearly every statement has none, and statements are held by the window and
+    /// the memo.
+    pub repair: Option<Box<Repair<'a>>>,
+}
+
+/// What a repaired statement's text was changed from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repair<'a> {
+    /// The kinds of repair applied (never empty).
+    pub kinds: Repairs,
+    /// The call as written in the file (for diagnostics): the statement's `text` is what Julia
+    /// should read, this is what the file said.
+    pub original: Cow<'a, str>,
 }
 
 impl<'a> Statement<'a> {
@@ -237,6 +245,18 @@ impl<'a> Statement<'a> {
         self.roots().any(|root| root == module)
     }
 
+    /// The kinds of repair applied to the text (empty for nearly every statement).
+    pub fn repairs(&self) -> Repairs {
+        self.repair
+            .as_ref()
+            .map_or(Repairs::NONE, |repair| repair.kinds)
+    }
+
+    /// The call as written in the file, when a repair changed it.
+    pub fn original(&self) -> Option<&str> {
+        self.repair.as_ref().map(|repair| repair.original.as_ref())
+    }
+
     pub fn into_owned(self) -> Statement<'static> {
         Statement {
             text: Cow::Owned(self.text.into_owned()),
@@ -245,8 +265,12 @@ impl<'a> Statement<'a> {
             roots: self.roots,
             timing_ms: self.timing_ms,
             flags: self.flags,
-            repairs: self.repairs,
-            original: self.original.map(|text| Cow::Owned(text.into_owned())),
+            repair: self.repair.map(|repair| {
+                Box::new(Repair {
+                    kinds: repair.kinds,
+                    original: Cow::Owned(repair.original.into_owned()),
+                })
+            }),
         }
     }
 }

@@ -134,8 +134,8 @@ fn trace_files_are_statements_ignored_or_expected_problems() {
                 ),
                 ItemKind::Statement(statement) if statement.flags.contains(Flags::REPAIRED) => (
                     "repaired",
-                    statement.repairs.names().collect::<Vec<_>>().join(", "),
-                    statement.original.as_deref().unwrap_or_default(),
+                    statement.repairs().names().collect::<Vec<_>>().join(", "),
+                    statement.original().unwrap_or_default(),
                 ),
                 _ => continue,
             };

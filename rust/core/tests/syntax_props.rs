@@ -464,11 +464,11 @@ proptest! {
         prop_assert!(parsed.is_ok(), "{} -> {:?}", line, parsed);
         let statement = parsed.unwrap().statement;
         prop_assert!(statement.flags.contains(Flags::REPAIRED), "{}", line);
-        prop_assert_eq!(statement.original.as_deref(), Some(line.as_str()));
+        prop_assert_eq!(statement.original(), Some(line.as_str()));
         let again = parse_statement(&statement.text);
         prop_assert!(again.is_ok(), "{} -> {:?}", statement.text, again);
         let again = again.unwrap().statement;
-        prop_assert!(again.repairs.is_empty() && !again.flags.contains(Flags::REPAIRED));
+        prop_assert!(again.repairs().is_empty() && !again.flags.contains(Flags::REPAIRED));
         prop_assert_eq!(again.signature, statement.signature);
         prop_assert_eq!(again.roots, statement.roots);
     }

@@ -24,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
         // Except what came from outside the text: a dropped guard, repairs (a repaired C float
         // no longer looks lossy).
         let mut outside = Flags::RAW_BACKSLASH | Flags::GUARDED | Flags::MAIN | Flags::REPAIRED;
-        if statement.repairs.contains(Repairs::C_FLOAT) {
+        if statement.repairs().contains(Repairs::C_FLOAT) {
             outside |= Flags::LOSSY_VALUE;
         }
-        assert!(again.statement.repairs.is_empty());
+        assert!(again.statement.repairs().is_empty());
         let own = |flags: Flags| Flags(flags.0 & !outside.0);
         assert_eq!(own(again.statement.flags), own(statement.flags));
         assert_eq!(

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use super::lexer::{is_ident_cont_plain, is_ident_start_ascii, is_op_ascii, is_type_var_gensym};
 use super::parser::{is_block_keyword, is_closing_keyword};
 use super::ParsedStatement;
-use crate::item::{Flags, Repairs, Roots, Span, Statement};
+use crate::item::{Flags, Roots, Span, Statement};
 
 /// Nesting beyond this is left to the full parser (far below its `MAX_DEPTH`).
 const MAX_FAST_DEPTH: usize = 64;
@@ -388,8 +388,7 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                             roots: st.roots,
                             timing_ms: None,
                             flags: st.flags,
-                            repairs: Repairs::NONE,
-                            original: None,
+                            repair: None,
                         },
                         trailing_comment: None,
                     });

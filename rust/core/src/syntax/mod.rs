@@ -64,7 +64,7 @@ pub use ast::{parse_type_expr, Expr};
 pub(crate) use keywords::opens_block;
 pub use shape::{not_julia, Brackets, Fed, LineEnd};
 
-use crate::item::{Flags, ProblemKind, Repairs, Roots, Span, Statement};
+use crate::item::{Flags, ProblemKind, Repair, Repairs, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
 use parser::{NoAst, Parser, StmtParse};
 
@@ -132,8 +132,7 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
                 roots: roots.into_iter().map(shift).collect(),
                 timing_ms: None,
                 flags,
-                repairs: Repairs::NONE,
-                original: None,
+                repair: None,
             },
             trailing_comment,
         });
@@ -158,11 +157,14 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
         "a repaired text needs no repair: {repaired}"
     );
     let mut flags = flags | flags2;
-    let original = if repairs.is_empty() {
+    let repair = if repairs.is_empty() {
         None
     } else {
         flags.insert(Flags::REPAIRED);
-        Some(Cow::Borrowed(out.call.slice(text)))
+        Some(Box::new(Repair {
+            kinds: repairs,
+            original: Cow::Borrowed(out.call.slice(text)),
+        }))
     };
     Ok(ParsedStatement {
         statement: Statement {
@@ -171,8 +173,7 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
             roots: roots2,
             timing_ms: None,
             flags,
-            repairs,
-            original,
+            repair,
             text: Cow::Owned(repaired),
         },
         trailing_comment,

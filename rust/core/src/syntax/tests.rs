@@ -219,7 +219,7 @@ fn comments_and_backslashes_together() {
         p.statement.flags,
         Flags::RAW_BACKSLASH | Flags::CLOSURE | Flags::REPAIRED
     );
-    assert_eq!(p.statement.repairs, Repairs::RAW_BACKSLASH);
+    assert_eq!(p.statement.repairs(), Repairs::RAW_BACKSLASH);
     assert_eq!(p.trailing_comment, Some("recompile"));
     // Nested comments, as in Julia.
     let p = ok("precompile(Tuple{#= a #= b =# c =#Int64})");
@@ -931,13 +931,13 @@ fn fast_path_agrees_on_token_soup() {
 fn repaired(line: &str, repaired: &str, kinds: Repairs, flags: Flags) {
     let p = ok(line);
     assert_eq!(p.statement.text, repaired, "{line}");
-    assert_eq!(p.statement.repairs, kinds, "{line}");
+    assert_eq!(p.statement.repairs(), kinds, "{line}");
     assert_eq!(p.statement.flags, flags | Flags::REPAIRED, "{line}");
-    assert_eq!(p.statement.original.as_deref(), Some(line), "{line}");
+    assert_eq!(p.statement.original(), Some(line), "{line}");
     // The repaired text needs no repair and reads the same.
     let again = ok(repaired);
     assert_eq!(again.statement.text, repaired);
-    assert!(again.statement.repairs.is_empty() && again.statement.original.is_none());
+    assert!(again.statement.repairs().is_empty() && again.statement.original().is_none());
     assert_eq!(again.statement.signature, p.statement.signature);
     assert_eq!(again.statement.roots, p.statement.roots);
 }
@@ -999,7 +999,7 @@ fn repairs() {
     }
     // `inf` used as a name is left alone: `inf.x`, `inf{T}` are not values.
     let p = ok("precompile(Tuple{typeof(inf.x), inf{Int64}})");
-    assert!(p.statement.repairs.is_empty());
+    assert!(p.statement.repairs().is_empty());
     // Quoted operators Julia's tokenizer reads as `:=` or `::`: parenthesized, as `show` does.
     for (c, julia) in [
         (":=", ":(=)"),
@@ -1023,7 +1023,7 @@ fn repairs() {
     for op in [":->", ":&&", ":||", ":+=", ":?", ":<:", ":!=", ":-->"] {
         let line = format!("precompile(Tuple{{Val{{{op}}}}})");
         let p = ok(&line);
-        assert!(p.statement.repairs.is_empty(), "{line}");
+        assert!(p.statement.repairs().is_empty(), "{line}");
         assert_eq!(p.statement.text, line);
     }
     // `:.`, `:...`, `:.+` are not read (as before).
