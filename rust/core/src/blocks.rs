@@ -16,7 +16,16 @@
 //!   [`syntax::count_blocks`]) becomes one unsupported item whose origin spans the region. A file
 //!   that ends inside a region ends the region at its last line.
 //! - A line of code that opens nothing is one unsupported item; an `end` with nothing open too.
+//!   At top level (outside wrappers), a line that visibly is not Julia (terminal output captured
+//!   with a trace: REPL prompts, printed matrices, `...`; [`syntax::not_julia`]) is malformed.
 //! - Lines inside a `#= ... =#` comment that spans lines are comments.
+//! - A **statement over several lines**: a statement line whose brackets are still open
+//!   ([`Line::Open`]) reads on while lines can continue it (code that opens or closes no block,
+//!   blank and comment lines once one line continued it) until its brackets close; the lines are
+//!   joined (see `Pending::joined`) and parsed as one statement whose origin spans them. A line
+//!   that cannot continue it ends it as one malformed item (the first line's own problem when
+//!   no line continued it), and is then read normally; so does the end of the file, and
+//!   [`MAX_STATEMENT_LINES`] lines or [`MAX_STATEMENT_BYTES`] bytes.
 //!
 //! ```
 //! use compile_traces_core::blocks::Folder;
@@ -242,9 +251,10 @@ impl<'a> Folder<'a> {
                             message: Cow::Borrowed(message),
                             text: code.text,
                         };
-                        if shape == CodeShape::Other && net == 0 {
+                        if shape == CodeShape::Other && net == 0 && self.wrappers.is_empty() {
                             // "Unsupported" is for Julia code; terminal output mixed into a
-                            // trace is malformed.
+                            // trace is malformed. Only at top level: inside a wrapper's code
+                            // (a workload), a line may sit in a multi-line string.
                             if let Some((offset, message)) = syntax::not_julia(&problem.text) {
                                 problem.kind = ProblemKind::Malformed;
                                 problem.column = column_of(&problem.text, offset);

@@ -1213,6 +1213,15 @@ fn terminal_output_is_malformed_not_unsupported() {
         let (_, _, message, _) = problem(item);
         assert!(message.contains("not Julia code"), "{message}");
     }
+    // Inside a wrapper's code a line may be part of a multi-line string: code, unsupported.
+    let text = "@compile_workload begin
+    s = \"\"\"
+    hello world
+    \"\"\"
+end
+";
+    let items = classify(text.as_bytes());
+    assert_eq!(problem(&items[2]).0, ProblemKind::Unsupported);
 }
 
 mod shapes_never_lose_a_line {

@@ -4,9 +4,26 @@
 //! # What is accepted
 //!
 //! A statement is `precompile(SIG)`, `Base.precompile(SIG)` or `precompile(f, (T1, T2))`,
-//! optionally wrapped (see [`parse_statement`]). `SIG` is a type expression: names, qualified
-//! names, `var"..."`, `Base.:(+)`, curly applications, `where` clauses with bounds, `<:T` / `>:T`
-//! inside braces, and value parameters (integers, hex, floats, chars, strings, symbols, tuples).
+//! optionally wrapped (see [`parse_statement`]), a comma before the closing `)` allowed. `SIG` is a
+//! type expression: names, qualified names, `var"..."`, `Base.:(+)` and Julia 1.12's
+//! `Base.:(var"==")` (read as `Base.var"=="`: a `var` leaf), curly applications, `where` clauses
+//! with bounds, `<:T` / `>:T` inside braces, and value parameters (integers, hex, floats, chars,
+//! strings, symbols such as `:x`, `:+`, `:(==)`, `:(var"==")`, tuples).
+//!
+//! # Repairs
+//!
+//! Julia's printers write some values in forms that do not read back. These are accepted and the
+//! statement text repaired (flag [`Flags::REPAIRED`], kinds in [`crate::Repairs`], the text as
+//! written in [`Statement::original`](crate::Statement::original)); the tree builder sees the repaired leaves:
+//! - a gensym'd type variable printed bare by Julia <= 1.5 (`#s814`, which Julia reads as a
+//!   comment) where a type may stand: `var"#s814"` (a `var` leaf `#s814`);
+//! - C `%g` floats: `inf`, `nan`, `inff`, `nanf` as values (not followed by `.`, `{` or `(`), also
+//!   negated, become `Inf`, `NaN`, `Inf32`, `NaN32`; `1.5f`, `1f`, `1e+10f` become `1.5f0`,
+//!   `1.0f0`, `1.0f10` (float leaves with the Julia text, still `LOSSY_VALUE`: `%g` keeps 6 digits);
+//! - quoted operators Julia's tokenizer reads as `:=` or `::` (`:=`, `:==`, `:===`, `:=>`, `::`,
+//!   `:::`, `::=`): `:(=)` ... as Julia's `show` prints them (symbol leaves `=` ...); any other
+//!   operator after `:` starting with `=` or `:` is malformed;
+//! - backslashes Julia did not escape in strings (`RAW_BACKSLASH`).
 //!
 //! # Calls: the security rule
 //!
@@ -40,9 +57,8 @@
 //!   guard's module inside the signature; a guard on `Main` still sets `MAIN`).
 //! - `LOSSY_VALUE`: a float literal without a decimal point (`1e10`, `1f0`, `2f-3`). Julia prints
 //!   `Float64` as `1.0e10` and `Float32` as `1.0f0`, so such a literal was not printed by Julia's
-//!   own printer and may not read back as the type it had. (`1f` alone is not a float at all: it
-//!   is `1*f`, a call, and is rejected as malformed.) Integers printed as plain decimals cannot be
-//!   told apart from `Int64` and are not flagged.
+//!   own printer and may not read back as the type it had; so is a repaired C `%gf` Float32.
+//!   Integers printed as plain decimals cannot be told apart from `Int64` and are not flagged.
 //! - `UNBOUNDED_VARARG`: the last parameter of the signature's `Tuple{...}` (or of the
 //!   two-argument form's tuple) is `Vararg{T}` with no length. `Vararg{T, N} where N` is bounded
 //!   by a type variable and is not flagged.
