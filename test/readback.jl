@@ -43,7 +43,8 @@ end
         for path in vcat(files_in(READBACK_FIXTURES), files_in(READBACK_EXAMPLES))
             for item in kept_statements(path)
                 problem = readback_problem(item.text)
-                problem === nothing || @error "does not read back" path item.line item.text problem
+                problem === nothing ||
+                    @error "does not read back" path line = item.line text = item.text problem
                 @test problem === nothing
                 checked += 1
             end
@@ -64,7 +65,8 @@ end
                     checked += 1
                 end
             end
-            isempty(failures) || @error "statements that do not read back" failures[1:min(end, 20)]
+            isempty(failures) ||
+                @error "statements that do not read back" first = failures[1:min(end, 20)]
             @test isempty(failures)
             @test checked > 1000
         end
