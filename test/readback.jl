@@ -44,7 +44,7 @@ end
             for item in kept_statements(path)
                 problem = readback_problem(item.text)
                 problem === nothing ||
-                    @error "does not read back" path line=item.line text=item.text problem
+                    @error "does not read back: $(path):$(item.line): $(problem)\n  $(item.text)"
                 @test problem === nothing
                 checked += 1
             end
@@ -66,7 +66,7 @@ end
                 end
             end
             isempty(failures) ||
-                @error "statements that do not read back" first=failures[1:min(end, 20)]
+                @error "statements that do not read back:\n" * join(failures[1:min(end, 20)], "\n")
             @test isempty(failures)
             @test checked > 1000
         end
