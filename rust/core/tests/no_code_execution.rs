@@ -651,6 +651,7 @@ const ALLOWED: &[&str] = &[
     // Julia 1.12's operator names, and the texts repairs produce.
     r#"precompile(Tuple{typeof(Base.:(var"==")), Val{:(var"==")}, Val{:var"text/plain"}})"#,
     r#"precompile(Tuple{Val{Inf}, Val{-Inf}, Val{NaN32}, Val{-Inf32}, Val{1.5f0}, Val{1.0f10}, Val{2.5f-5}})"#,
+    "precompile(Tuple{Val{:.}, Val{:...}, Val{:.+}, Val{(:.==, :..)}, Val{:->}, Val{:&&}, Val{:+=}})",
     r##"precompile(Tuple{Base.Pair{var"#s814", var"#s813"} where var"#s813"<:Integer where var"#s814"<:Integer})"##,
 ];
 

@@ -1455,7 +1455,7 @@ impl<'s, B: Build> Parser<'s, B> {
                     Ok(self.b.leaf(Leaf::Symbol, content))
                 }
             },
-            Kind::Op | Kind::Minus | Kind::Subtype | Kind::Supertype | Kind::Colon => {
+            Kind::Op | Kind::Minus | Kind::Subtype | Kind::Supertype | Kind::Colon | Kind::Dot => {
                 self.quoted_op(colon.end as usize)
             }
             _ => Err(self.fail(self.unexpected("a symbol name after `:`"))),
@@ -1478,7 +1478,17 @@ impl<'s, B: Build> Parser<'s, B> {
     /// repaired to `:(op)`, the way Julia's own `show` prints them. Any other operator starting
     /// with `=` or `:` is not one Julia has: malformed.
     fn quoted_op(&mut self, start: usize) -> Result<B::Node, Stop> {
-        let end = self.op_run(start);
+        // Dotted operators and dots (`:.+`, `:.`, `:...`) read back bare (checked on Julia 1.10).
+        let bytes = self.src.as_bytes();
+        let mut dots = start;
+        while bytes.get(dots) == Some(&b'.') {
+            dots += 1;
+        }
+        let end = if dots > start && bytes.get(dots) != Some(&b':') {
+            self.op_run(dots)
+        } else {
+            self.op_run(start)
+        };
         let op = &self.src[start..end];
         if op.is_empty() {
             return Err(self.fail(self.unexpected("a symbol name after `:`")));

@@ -1020,14 +1020,16 @@ fn repairs() {
         );
     }
     // Others read back bare (JuliaSyntax quotes any operator token after `:`): unchanged.
-    for op in [":->", ":&&", ":||", ":+=", ":?", ":<:", ":!=", ":-->"] {
+    for op in [
+        ":->", ":&&", ":||", ":+=", ":?", ":<:", ":!=", ":-->", ":.", ":...", ":.+", ":.==", ":..",
+    ] {
         let line = format!("precompile(Tuple{{Val{{{op}}}}})");
         let p = ok(&line);
         assert!(p.statement.repairs().is_empty(), "{line}");
         assert_eq!(p.statement.text, line);
     }
-    // `:.`, `:...`, `:.+` are not read (as before).
-    for op in [":.", ":...", ":.+"] {
+    // Not symbols: a dot then a colon, nothing after the colon.
+    for op in [".:", ":.:", ": "] {
         err(&format!("precompile(Tuple{{Val{{{op}}}}})"));
     }
     // An operator starting with `=` or `:` that Julia does not have.
