@@ -25,6 +25,8 @@ const FLAG_LOSSY_VALUE = UInt32(1) << 3
 const FLAG_BITS_VALUE = UInt32(1) << 4
 const FLAG_GUARDED = UInt32(1) << 5
 const FLAG_TWO_ARG = UInt32(1) << 6
+# The text was repaired from a known mis-printing of Julia's (bits 7-10 are used in Rust too).
+const FLAG_REPAIRED = UInt32(1) << 11
 
 """
     take_error_message!(err::Ptr{Cvoid}) -> String

@@ -380,6 +380,7 @@ end
     end
 
     include("record.jl")
+    include("readback.jl")
 end
 
 # Top-level files: they define functions in Main that their traces name.

@@ -715,6 +715,7 @@ fn julia_constants_match_the_rust_ones() {
         ("FLAG_BITS_VALUE", Flags::BITS_VALUE.0),
         ("FLAG_GUARDED", Flags::GUARDED.0),
         ("FLAG_TWO_ARG", Flags::TWO_ARG.0),
+        ("FLAG_REPAIRED", Flags::REPAIRED.0),
     ];
     for (name, value) in expected {
         assert_eq!(

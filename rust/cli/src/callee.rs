@@ -39,6 +39,27 @@ pub fn callee(signature: &str, two_arg: bool) -> Option<&str> {
     Some(head_name(first))
 }
 
+/// The callee as counted: Julia 1.12's `M.:(var"==")` is the operator `M.:(==)` that older
+/// versions print, so both count as one function.
+pub fn counted_name(callee: &str) -> std::borrow::Cow<'_, str> {
+    const OPEN: &str = ":(var\"";
+    let Some(at) = callee.find(OPEN) else {
+        return callee.into();
+    };
+    let rest = &callee[at + OPEN.len()..];
+    match rest.split_once("\")") {
+        Some((op, after))
+            if !op.is_empty()
+                && op
+                    .chars()
+                    .all(|c| !(c.is_alphanumeric() || matches!(c, '_' | '"' | '\\' | '#'))) =>
+        {
+            format!("{}:({op}){}", &callee[..at], counted_name(after)).into()
+        }
+        _ => callee.into(),
+    }
+}
+
 fn is_kwcall(name: &str) -> bool {
     matches!(name, "Core.kwcall" | "kwcall")
 }
@@ -192,7 +213,7 @@ impl<'t> Scanner<'t> {
 
 #[cfg(test)]
 mod tests {
-    use super::callee;
+    use super::{callee, counted_name};
 
     #[test]
     fn typeof_function() {
@@ -316,5 +337,20 @@ mod tests {
             let _ = callee(text, false);
             let _ = callee(text, true);
         }
+    }
+
+    #[test]
+    fn julia_1_12_operator_names_count_as_the_operator() {
+        assert_eq!(counted_name(r#"Base.:(var"==")"#), "Base.:(==)");
+        assert_eq!(
+            counted_name(r#"Base.Broadcast.:(var".+")"#),
+            "Base.Broadcast.:(.+)"
+        );
+        assert_eq!(counted_name("Base.:(==)"), "Base.:(==)");
+        assert_eq!(
+            counted_name(r##"Base.:(var"#f#1")"##),
+            r##"Base.:(var"#f#1")"##
+        );
+        assert_eq!(counted_name(r#"Base.:(var"sum")"#), r#"Base.:(var"sum")"#);
     }
 }

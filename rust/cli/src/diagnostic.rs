@@ -37,7 +37,7 @@ pub fn write_problem(
     if origin.end_line > origin.line {
         writeln!(
             out,
-            "{pad} = note: lines {}-{} were skipped as one block",
+            "{pad} = note: lines {}-{} were read as one item",
             origin.line, origin.end_line
         )?;
     }
@@ -146,7 +146,7 @@ mod tests {
         let out = String::from_utf8(out).unwrap();
         assert_eq!(
             out,
-            "p.jl:9:1: unsupported: `let` block\n  |\n9 | let fbody = try\n  | ^\n  = note: lines 9-14 were skipped as one block\n"
+            "p.jl:9:1: unsupported: `let` block\n  |\n9 | let fbody = try\n  | ^\n  = note: lines 9-14 were read as one item\n"
         );
     }
 

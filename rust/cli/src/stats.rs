@@ -5,7 +5,9 @@ use std::collections::{BinaryHeap, HashMap};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use compile_traces_core::{pipeline, Flags, ItemKind, Options, Origin, ProblemKind, Verdict};
+use compile_traces_core::{
+    pipeline, Flags, ItemKind, Options, Origin, ProblemKind, Repairs, Verdict,
+};
 use serde::Serialize;
 
 use crate::args::StatsArgs;
@@ -63,6 +65,10 @@ struct StatsJson<'a> {
     per_file: Vec<FileCounts>,
     /// Distinct statements per flag name (`main`, `closure`, `timed`, ...), zero counts omitted.
     flags: Vec<NameCount>,
+    /// Distinct statements per kind of repair of a mis-printing (`raw_backslash`,
+    /// `gensym_type_var`, `c_float`, `quoted_operator`), zero counts omitted. A statement with
+    /// several kinds counts for each; the `repaired` flag counts it once.
+    repairs: Vec<NameCount>,
     /// Distinct statements per root module, most first. A statement counts for each root.
     modules: Vec<NameCount>,
     /// The `--top N` functions with the most distinct statements.
@@ -104,6 +110,7 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
     let mut modules: HashMap<String, u64> = HashMap::new();
     let mut functions: HashMap<String, u64> = HashMap::new();
     let mut flags = [0u64; 32];
+    let mut repairs = [0u64; Repairs::ALL.len()];
     let mut timed = 0u64;
     let mut total_ms = 0.0f64;
     // Min-heap of the N slowest so far: memory stays bounded by N.
@@ -154,9 +161,17 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
             statement.signature_text(),
             statement.flags.contains(Flags::TWO_ARG) || statement.arg_types.is_some(),
         );
-        bump(&mut functions, function.unwrap_or(NO_FUNCTION));
+        bump(
+            &mut functions,
+            &function.map_or(NO_FUNCTION.into(), crate::callee::counted_name),
+        );
         for (bit, count) in flags.iter_mut().enumerate() {
             if statement.flags.0 & (1 << bit) != 0 {
+                *count += 1;
+            }
+        }
+        for (count, (kind, _)) in repairs.iter_mut().zip(Repairs::ALL) {
+            if statement.repairs().contains(kind) {
                 *count += 1;
             }
         }
@@ -195,6 +210,15 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
             })
         })
         .collect();
+    let repairs = repairs
+        .iter()
+        .zip(Repairs::ALL)
+        .filter(|(&count, _)| count > 0)
+        .map(|(&count, (_, name))| NameCount {
+            name: name.to_owned(),
+            statements: count,
+        })
+        .collect();
     let mut slowest: Vec<Candidate> = slowest.into_iter().map(|Reverse(c)| c).collect();
     slowest.sort_by(|a, b| b.cmp(a));
     let timing = (timed > 0).then(|| Timing {
@@ -215,6 +239,7 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode, CliError> {
         counts: Counts::from(&summary),
         per_file,
         flags,
+        repairs,
         modules,
         functions,
         timing,
@@ -298,6 +323,13 @@ fn write_text(out: &mut impl Write, report: &StatsJson<'_>, top: usize) -> io::R
     if !report.flags.is_empty() {
         writeln!(out, "\nflags (distinct statements):")?;
         write_table(out, &report.flags)?;
+    }
+    if !report.repairs.is_empty() {
+        writeln!(
+            out,
+            "\nrepaired mis-printings (distinct statements, by kind):"
+        )?;
+        write_table(out, &report.repairs)?;
     }
     if !report.modules.is_empty() {
         writeln!(out, "\nstatements per root module:")?;

@@ -16,7 +16,16 @@
 //!   [`syntax::count_blocks`]) becomes one unsupported item whose origin spans the region. A file
 //!   that ends inside a region ends the region at its last line.
 //! - A line of code that opens nothing is one unsupported item; an `end` with nothing open too.
+//!   At top level (outside wrappers), a line that visibly is not Julia (terminal output captured
+//!   with a trace: REPL prompts, printed matrices, `...`; [`syntax::not_julia`]) is malformed.
 //! - Lines inside a `#= ... =#` comment that spans lines are comments.
+//! - A **statement over several lines**: a statement line whose brackets are still open
+//!   ([`Line::Open`]) reads on while lines can continue it (code that opens or closes no block,
+//!   blank and comment lines once one line continued it) until its brackets close; the lines are
+//!   joined (see `Pending::joined`) and parsed as one statement whose origin spans them. A line
+//!   that cannot continue it ends it as one malformed item (the first line's own problem when
+//!   no line continued it), and is then read normally; so does the end of the file, and
+//!   [`MAX_STATEMENT_LINES`] lines or [`MAX_STATEMENT_BYTES`] bytes.
 //!
 //! ```
 //! use compile_traces_core::blocks::Folder;
@@ -45,8 +54,14 @@ use std::borrow::Cow;
 use memchr::memmem;
 
 use crate::item::{IgnoreReason, Item, ItemKind, Origin, Problem, ProblemKind};
-use crate::line::{CodeShape, Line, Wrapper};
-use crate::syntax;
+use crate::line::{classify_joined, CodeShape, Line, OpenStatement, Wrapper};
+use crate::syntax::{self, Brackets, LineEnd};
+
+/// Most lines one statement may span: a `precompile(` whose brackets are still open after this
+/// many lines is one malformed item.
+pub const MAX_STATEMENT_LINES: u32 = 10_000;
+/// Most bytes one statement may span, joined.
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
 
 /// The sequential fold over one source's classified lines. Feed every line in order with
 /// [`Folder::push`], then call [`Folder::finish`]; items come out in line order.
@@ -58,6 +73,25 @@ pub struct Folder<'a> {
     /// Nesting depth of an open multi-line `#= ... =#` comment (0: none).
     comment: i64,
     last_line: u32,
+    /// A statement whose brackets are still open, being read on.
+    pending: Option<Pending<'a>>,
+}
+
+/// A statement written over several lines, read so far.
+#[derive(Debug)]
+struct Pending<'a> {
+    first_line: u32,
+    last_line: u32,
+    /// The first line on its own, reported if no line continues it.
+    problem: Problem<'a>,
+    /// The lines so far, joined: the first line up to its code's end, then each further line's
+    /// code, trimmed, separated by one space (none after an opening or before a closing
+    /// bracket), a comma before a `}` or a call's `)` dropped.
+    joined: String,
+    brackets: Brackets,
+    /// Where each further line's code starts in `joined`: (offset, line number, characters of
+    /// indentation before it on its line), to point at errors.
+    pieces: Vec<(usize, u32, usize)>,
 }
 
 #[derive(Debug)]
@@ -83,6 +117,7 @@ impl<'a> Folder<'a> {
             region: None,
             comment: 0,
             last_line: 0,
+            pending: None,
         }
     }
 
@@ -96,6 +131,14 @@ impl<'a> Folder<'a> {
         emit: &mut impl FnMut(Item<'a>),
     ) {
         self.last_line = number;
+
+        if self.pending.is_some() {
+            match self.continue_statement(number, &line, emit) {
+                Continued::Yes => return,
+                // The line did not belong to the statement: it is read on its own below.
+                Continued::No => {}
+            }
+        }
 
         if self.comment > 0 {
             self.comment = (self.comment + comment_balance(raw)).max(0);
@@ -127,6 +170,16 @@ impl<'a> Folder<'a> {
         }
 
         match line {
+            Line::Open(open) => {
+                self.pending = Some(Pending {
+                    first_line: number,
+                    last_line: number,
+                    joined: open.problem.text[..open.code_end].trim_end().to_string(),
+                    problem: open.problem,
+                    brackets: open.brackets,
+                    pieces: Vec::new(),
+                });
+            }
             Line::Statement(statement) => {
                 emit(self.item(number, number, ItemKind::Statement(statement)));
             }
@@ -192,12 +245,22 @@ impl<'a> Folder<'a> {
                             CodeShape::Else => "`else` outside a version-guard `if`",
                             _ => "code, not a precompile statement: never evaluated",
                         };
-                        let problem = Problem {
+                        let mut problem = Problem {
                             kind: ProblemKind::Unsupported,
                             column: code.column,
                             message: Cow::Borrowed(message),
                             text: code.text,
                         };
+                        if shape == CodeShape::Other && net == 0 && self.wrappers.is_empty() {
+                            // "Unsupported" is for Julia code; terminal output mixed into a
+                            // trace is malformed. Only at top level: inside a wrapper's code
+                            // (a workload), a line may sit in a multi-line string.
+                            if let Some((offset, message)) = syntax::not_julia(&problem.text) {
+                                problem.kind = ProblemKind::Malformed;
+                                problem.column = column_of(&problem.text, offset);
+                                problem.message = Cow::Owned(message);
+                            }
+                        }
                         emit(self.item(number, number, ItemKind::Problem(problem)));
                     }
                 }
@@ -205,12 +268,187 @@ impl<'a> Folder<'a> {
         }
     }
 
-    /// Ends the source: a region still open becomes one item that ends at the last line.
+    /// Ends the source: a region still open becomes one item that ends at the last line, and
+    /// so does a statement whose brackets are still open.
     pub fn finish(mut self, emit: &mut impl FnMut(Item<'a>)) {
+        if let Some(pending) = self.pending.take() {
+            emit(self.unclosed(pending, "the file ends before its brackets close"));
+        }
         if let Some(region) = self.region.take() {
             let last = self.last_line;
             emit(self.close_region(region, last, true));
         }
+    }
+
+    /// Offers line `number` to the pending statement: takes it if it can continue the statement
+    /// (emitting the statement once its brackets close), or ends the statement as malformed.
+    fn continue_statement(
+        &mut self,
+        number: u32,
+        line: &Line<'a>,
+        emit: &mut impl FnMut(Item<'a>),
+    ) -> Continued {
+        let Some(pending) = self.pending.as_mut() else {
+            return Continued::No;
+        };
+        let code = match line {
+            // Blank and comment lines may sit inside a call's brackets (once a line continued
+            // it: a truncated line followed by a blank one is just a truncated line).
+            Line::Ignored(IgnoreReason::Blank | IgnoreReason::Comment)
+                if !pending.pieces.is_empty() =>
+            {
+                None
+            }
+            // Text that is neither a statement nor the start of a block: a piece of the call.
+            Line::Code(code)
+                if code.shape == CodeShape::Other
+                    && code.blocks.opens == 0
+                    && code.blocks.closes == 0 =>
+            {
+                Some(code)
+            }
+            // A new statement, a block, scaffolding, a problem of its own: the pending
+            // statement was never closed.
+            _ => {
+                let pending = self.pending.take().expect("pending statement");
+                emit(self.unclosed(pending, &format!("line {number} cannot continue it")));
+                return Continued::No;
+            }
+        };
+        pending.last_line = number;
+        let Some(code) = code else {
+            return self.check_bounds(emit);
+        };
+        let before = pending.brackets.innermost();
+        let fed = pending.brackets.feed(&code.text);
+        // A trailing comment of the last line stays (`) # recompile`); others go.
+        let code_end = match fed.end {
+            LineEnd::Open => fed.code_end,
+            LineEnd::Balanced | LineEnd::Broken => code.text.len(),
+        };
+        let piece = code.text[..code_end].trim();
+        let indent = code.text.len() - code.text.trim_start().len();
+        if piece.starts_with(['}', ')', ']']) {
+            // `Tuple{A, B,}` and `f(x,)` mean `Tuple{A, B}` and `f(x)`; `(A,)` is a tuple.
+            let drop_comma = piece.starts_with('}') || before.is_some_and(|(_, call)| call);
+            if drop_comma && pending.joined.ends_with(',') {
+                pending.joined.pop();
+            }
+        } else if !pending.joined.ends_with(['(', '{', '[']) && !piece.is_empty() {
+            pending.joined.push(' ');
+        }
+        pending.pieces.push((
+            pending.joined.len(),
+            number,
+            code.text[..indent].chars().count(),
+        ));
+        pending.joined.push_str(piece);
+        match fed.end {
+            LineEnd::Open => self.check_bounds(emit),
+            LineEnd::Balanced | LineEnd::Broken => {
+                let pending = self.pending.take().expect("pending statement");
+                emit(self.joined_item(pending));
+                Continued::Yes
+            }
+        }
+    }
+
+    /// A statement past [`MAX_STATEMENT_LINES`] or [`MAX_STATEMENT_BYTES`] is one malformed item.
+    fn check_bounds(&mut self, emit: &mut impl FnMut(Item<'a>)) -> Continued {
+        if let Some(pending) = &self.pending {
+            let lines = pending.last_line - pending.first_line + 1;
+            if lines >= MAX_STATEMENT_LINES || pending.joined.len() >= MAX_STATEMENT_BYTES {
+                let pending = self.pending.take().expect("pending statement");
+                let why = format!(
+                    "still open after {lines} lines ({} bytes); a statement may span at most \
+                     {MAX_STATEMENT_LINES} lines or {MAX_STATEMENT_BYTES} bytes",
+                    pending.joined.len()
+                );
+                emit(self.unclosed(pending, &why));
+            }
+        }
+        Continued::Yes
+    }
+
+    /// The item of a pending statement that was never closed: the first line's own problem when
+    /// nothing continued it, else one malformed item over every line read.
+    fn unclosed(&self, pending: Pending<'a>, why: &str) -> Item<'a> {
+        if pending.pieces.is_empty() {
+            return self.item(
+                pending.first_line,
+                pending.first_line,
+                ItemKind::Problem(pending.problem),
+            );
+        }
+        let opener = pending
+            .brackets
+            .innermost()
+            .map_or(')', |(closer, _)| match closer {
+                b'}' => '{',
+                b']' => '[',
+                _ => '(',
+            });
+        let problem = Problem {
+            kind: ProblemKind::Malformed,
+            column: pending.problem.column,
+            message: Cow::Owned(format!(
+                "unbalanced brackets: a `{opener}` of the statement that starts on line {} is \
+                 not closed: {why}",
+                pending.first_line
+            )),
+            text: pending.problem.text,
+        };
+        self.item(
+            pending.first_line,
+            pending.last_line,
+            ItemKind::Problem(problem),
+        )
+    }
+
+    /// The item of a statement whose lines were all read: the joined text, parsed.
+    fn joined_item(&self, pending: Pending<'a>) -> Item<'a> {
+        let (first, last) = (pending.first_line, pending.last_line);
+        let kind = match classify_joined(&pending.joined) {
+            Line::Statement(statement) => ItemKind::Statement(statement.into_owned()),
+            Line::Problem(problem) | Line::Open(OpenStatement { problem, .. }) => {
+                // Point at the line and column of the offending token.
+                let offset = pending
+                    .joined
+                    .char_indices()
+                    .nth(problem.column.saturating_sub(1) as usize)
+                    .map_or(pending.joined.len(), |(at, _)| at);
+                let (line, column) = match pending.pieces.iter().rev().find(|p| p.0 <= offset) {
+                    Some(&(start, line, indent)) => (
+                        line,
+                        indent + pending.joined[start..offset].chars().count() + 1,
+                    ),
+                    None => (first, problem.column as usize),
+                };
+                let message = if line == first {
+                    problem.message.into_owned()
+                } else {
+                    format!("{} (line {line}, column {column})", problem.message)
+                };
+                ItemKind::Problem(Problem {
+                    kind: problem.kind,
+                    column: if line == first {
+                        problem.column
+                    } else {
+                        pending.problem.column
+                    },
+                    message: Cow::Owned(message),
+                    text: pending.problem.text,
+                })
+            }
+            // The joined text starts as the first line did, which was a statement: never code.
+            Line::Code(_) | Line::Ignored(_) => ItemKind::Problem(Problem {
+                kind: ProblemKind::Malformed,
+                column: pending.problem.column,
+                message: Cow::Borrowed("not a statement once its lines are joined"),
+                text: pending.problem.text,
+            }),
+        };
+        self.item(first, last, kind)
     }
 
     /// Whether `wrapper` is transparent where it appears.
@@ -296,11 +534,28 @@ fn describe_region(first_line: &str) -> String {
     }
 }
 
+/// Whether [`Folder::continue_statement`] took the line.
+enum Continued {
+    Yes,
+    No,
+}
+
+/// 1-based column in characters of byte offset `offset` of `text`.
+fn column_of(text: &str, offset: usize) -> u32 {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    (text[..offset].chars().count() + 1) as u32
+}
+
 /// Net block opens of a line, for nesting inside a region.
 fn net_blocks(line: &Line<'_>) -> i64 {
     match line {
         Line::Code(code) => i64::from(code.blocks.opens) - i64::from(code.blocks.closes),
-        Line::Problem(problem) => net_blocks_of_text(&problem.text),
+        Line::Problem(problem) | Line::Open(OpenStatement { problem, .. }) => {
+            net_blocks_of_text(&problem.text)
+        }
         // A pure statement opens nothing (its `try; ...; end` wrapper is balanced); ignored
         // lines are blanks, comments and scaffolding without block keywords.
         Line::Statement(_) | Line::Ignored(_) => 0,

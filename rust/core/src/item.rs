@@ -69,6 +69,10 @@ impl Flags {
     pub const RAW_BACKSLASH: Flags = Flags(1 << 9);
     /// The unbounded trailing `Vararg{T}` was rewritten to `Vararg{T, N}` on request.
     pub const VARARG_BOUNDED: Flags = Flags(1 << 10);
+    /// Julia printed the statement in a form that does not read back, and the normalized text
+    /// was repaired so that it does (see [`Repairs`] for the kinds); the text as written is in
+    /// [`Statement::original`].
+    pub const REPAIRED: Flags = Flags(1 << 11);
 
     pub const NONE: Flags = Flags(0);
 
@@ -86,7 +90,7 @@ impl Flags {
 
     /// Names of the set flags, in bit order, for reports.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
-        const NAMES: [&str; 11] = [
+        const NAMES: [&str; 12] = [
             "main",
             "closure",
             "unbounded_vararg",
@@ -98,6 +102,7 @@ impl Flags {
             "timed",
             "raw_backslash",
             "vararg_bounded",
+            "repaired",
         ];
         NAMES
             .iter()
@@ -126,6 +131,64 @@ impl fmt::Debug for Flags {
     }
 }
 
+/// The kinds of repair applied to a statement's text (a bit set; the bits are not part of the
+/// C ABI, which only sees [`Flags::REPAIRED`]).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Repairs(pub u8);
+
+impl Repairs {
+    /// A backslash Julia did not escape in a string (`Symbol("yyyy\THH")` -> `\\T`).
+    pub const RAW_BACKSLASH: Repairs = Repairs(1 << 0);
+    /// A gensym'd type variable printed bare by Julia <= 1.5 (`#s814` -> `var"#s814"`).
+    pub const GENSYM_TYPE_VAR: Repairs = Repairs(1 << 1);
+    /// A float printed by C's `%g` (`inf` -> `Inf`, `1.5f` -> `1.5f0`, `nanf` -> `NaN32`).
+    pub const C_FLOAT: Repairs = Repairs(1 << 2);
+    /// A quoted operator Julia's parser does not read bare (`:=` -> `:(=)`, `:==` -> `:(==)`).
+    pub const QUOTED_OPERATOR: Repairs = Repairs(1 << 3);
+    /// Every kind, in bit order, with the name reports use.
+    pub const ALL: [(Repairs, &'static str); 4] = [
+        (Repairs::RAW_BACKSLASH, "raw_backslash"),
+        (Repairs::GENSYM_TYPE_VAR, "gensym_type_var"),
+        (Repairs::C_FLOAT, "c_float"),
+        (Repairs::QUOTED_OPERATOR, "quoted_operator"),
+    ];
+
+    pub const NONE: Repairs = Repairs(0);
+
+    pub fn contains(self, other: Repairs) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn insert(&mut self, other: Repairs) {
+        self.0 |= other.0;
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Names of the kinds applied, in bit order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Repairs::ALL
+            .iter()
+            .filter(move |(kind, _)| self.contains(*kind))
+            .map(|(_, name)| *name)
+    }
+}
+
+impl std::ops::BitOr for Repairs {
+    type Output = Repairs;
+    fn bitor(self, rhs: Repairs) -> Repairs {
+        Repairs(self.0 | rhs.0)
+    }
+}
+
+impl fmt::Debug for Repairs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.names()).finish()
+    }
+}
+
 /// The root modules of one statement: nearly always four or fewer (`Base`, `Core`, `Main` and a
 /// package), kept inline so that a statement, and each copy the duplicate memo hands out, costs no
 /// allocation for them.
@@ -149,6 +212,20 @@ pub struct Statement<'a> {
     /// Recorded compile time in milliseconds, when the trace had one.
     pub timing_ms: Option<f64>,
     pub flags: Flags,
+    /// What was repaired, and the text as written: `Some` exactly when [`Flags::REPAIRED`] is
+    /// set. Boxed: nearly every statement has none, and statements are held by the window and
+    /// the memo.
+    pub repair: Option<Box<Repair<'a>>>,
+}
+
+/// What a repaired statement's text was changed from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repair<'a> {
+    /// The kinds of repair applied (never empty).
+    pub kinds: Repairs,
+    /// The call as written in the file (for diagnostics): the statement's `text` is what Julia
+    /// should read, this is what the file said.
+    pub original: Cow<'a, str>,
 }
 
 impl<'a> Statement<'a> {
@@ -168,6 +245,18 @@ impl<'a> Statement<'a> {
         self.roots().any(|root| root == module)
     }
 
+    /// The kinds of repair applied to the text (empty for nearly every statement).
+    pub fn repairs(&self) -> Repairs {
+        self.repair
+            .as_ref()
+            .map_or(Repairs::NONE, |repair| repair.kinds)
+    }
+
+    /// The call as written in the file, when a repair changed it.
+    pub fn original(&self) -> Option<&str> {
+        self.repair.as_ref().map(|repair| repair.original.as_ref())
+    }
+
     pub fn into_owned(self) -> Statement<'static> {
         Statement {
             text: Cow::Owned(self.text.into_owned()),
@@ -176,6 +265,12 @@ impl<'a> Statement<'a> {
             roots: self.roots,
             timing_ms: self.timing_ms,
             flags: self.flags,
+            repair: self.repair.map(|repair| {
+                Box::new(Repair {
+                    kinds: repair.kinds,
+                    original: Cow::Owned(repair.original.into_owned()),
+                })
+            }),
         }
     }
 }

@@ -31,7 +31,8 @@ pub mod source;
 pub mod syntax;
 
 pub use item::{
-    Flags, IgnoreReason, Item, ItemKind, Origin, Problem, ProblemKind, Roots, Span, Statement,
+    Flags, IgnoreReason, Item, ItemKind, Origin, Problem, ProblemKind, Repair, Repairs, Roots,
+    Span, Statement,
 };
 pub use options::Options;
 pub use pipeline::{Exclusion, Summary, Verdict};

@@ -43,6 +43,21 @@ pub enum Line<'a> {
     Problem(Problem<'a>),
     /// Any other line: Julia code whose meaning depends on the lines around it.
     Code(Code<'a>),
+    /// A statement whose brackets are still open at the end of the line: it may go on over the
+    /// next lines (code formatters write long calls that way). The block layer reads on.
+    Open(OpenStatement<'a>),
+}
+
+/// The first line of a statement that may continue on the next lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenStatement<'a> {
+    /// What the line is on its own (a malformed line, reported if nothing continues it). Its
+    /// `text` is the line as displayed.
+    pub problem: Problem<'a>,
+    /// The brackets open at the end of the line.
+    pub brackets: syntax::Brackets,
+    /// Byte offset in `problem.text` where the line's code ends (before a trailing comment).
+    pub code_end: usize,
 }
 
 impl<'a> Line<'a> {
@@ -57,6 +72,11 @@ impl<'a> Line<'a> {
                 blocks: code.blocks,
                 text: Cow::Owned(code.text.into_owned()),
                 column: code.column,
+            }),
+            Line::Open(open) => Line::Open(OpenStatement {
+                problem: open.problem.into_owned(),
+                brackets: open.brackets,
+                code_end: open.code_end,
             }),
         }
     }
@@ -218,17 +238,55 @@ fn classify_text(display: &str) -> Line<'_> {
     let rest = &display[start..];
     let rest_uncommented = skip_inline_comments(rest);
     if looks_like_statement(rest_uncommented) {
-        return statement(display, start, timing_ms);
+        return match statement(display, start, timing_ms) {
+            Line::Problem(problem) => open_or_problem(problem),
+            line => line,
+        };
     }
     if let Some(line) = shape_of_code(display, rest, indent) {
         return line;
     }
     if !starts_with_block_keyword(rest_uncommented) && rest.contains("precompile(") {
         // Some other construct around a precompile call (`x = precompile(...)`, `... || @warn`):
-        // the parser says precisely why it is not a pure statement.
-        return statement(display, start, timing_ms);
+        // the parser says precisely why it is not a pure statement, unless the line is not
+        // Julia at all (a REPL prompt run together with a statement).
+        return match statement(display, start, timing_ms) {
+            Line::Problem(problem) if problem.kind == ProblemKind::Unsupported => {
+                match syntax::not_julia(display) {
+                    Some((offset, message)) => Line::Problem(Problem {
+                        kind: ProblemKind::Malformed,
+                        column: column_of(display, offset),
+                        message: Cow::Owned(message),
+                        text: problem.text,
+                    }),
+                    None => Line::Problem(problem),
+                }
+            }
+            line => line,
+        };
     }
     code(display, CodeShape::Other, indent)
+}
+
+/// A rejected statement line whose brackets are still open at its end may go on over the next
+/// lines: the block layer decides.
+fn open_or_problem(problem: Problem<'_>) -> Line<'_> {
+    let mut brackets = syntax::Brackets::default();
+    let fed = brackets.feed(&problem.text);
+    if fed.end == syntax::LineEnd::Open {
+        return Line::Open(OpenStatement {
+            problem,
+            brackets,
+            code_end: fed.code_end,
+        });
+    }
+    Line::Problem(problem)
+}
+
+/// Classifies the lines of a statement written over several lines, joined into one by the
+/// block layer: a statement or a problem (whose column counts characters of `joined`).
+pub fn classify_joined(joined: &str) -> Line<'_> {
+    classify_text(joined)
 }
 
 fn looks_like_statement(text: &str) -> bool {

@@ -156,6 +156,7 @@ mod tests {
             roots: [Span::new(24, 28)].into_iter().collect(),
             timing_ms,
             flags,
+            repair: None,
         }
     }
 

@@ -229,6 +229,7 @@ fn process_with<'a>(
     let state = State {
         options,
         seen: FxHashMap::default(),
+        seen_end_lines: FxHashMap::default(),
         summary: Summary {
             bytes: total_bytes as u64,
             ..Summary::default()
@@ -463,8 +464,11 @@ struct State<'a, 'o> {
     /// Normalized text of every kept statement → where it was first seen. Keys borrow from the
     /// input when the statement text does. A statement is one line, so the value is its source
     /// and line: 8 bytes less per entry than an `Origin`, a set of a million distinct
-    /// statements is 8 MB smaller.
+    /// statements is 8 MB smaller. The rare statements written over several lines have their
+    /// last line in `seen_end_lines`.
     seen: FxHashMap<Cow<'a, str>, (u32, u32)>,
+    /// (source, first line) → last line, for kept statements that span several lines.
+    seen_end_lines: FxHashMap<(u32, u32), u32>,
     summary: Summary,
     /// Verdicts of lines seen before, and the lines to remember.
     recall: Recall<'a>,
@@ -480,7 +484,12 @@ impl<'a> State<'a, '_> {
     ) {
         let verdict = match &mut item.kind {
             ItemKind::Statement(statement) => {
-                let (raw, tag, memo) = line;
+                let (raw, mut tag, memo) = line;
+                if item.origin.end_line != item.origin.line {
+                    // A statement over several lines is not the line pushed last: never
+                    // remembered as that line.
+                    tag = Tag::Plain;
+                }
                 let verdict = match tag {
                     Tag::Hit(id) => self.recall.verdict(id),
                     Tag::New(hash) => match self.recall.find(memo, hash, raw) {
@@ -527,14 +536,22 @@ impl<'a> State<'a, '_> {
         }
         if self.options.dedup {
             if let Some(&(source, line)) = self.seen.get(statement.text.as_ref()) {
+                let end_line = self
+                    .seen_end_lines
+                    .get(&(source, line))
+                    .copied()
+                    .unwrap_or(line);
                 let first = Origin {
                     source,
                     line,
-                    end_line: line,
+                    end_line,
                 };
                 return Verdict::Duplicate { first };
             }
-            debug_assert_eq!(origin.line, origin.end_line, "a statement is one line");
+            if origin.end_line != origin.line {
+                self.seen_end_lines
+                    .insert((origin.source, origin.line), origin.end_line);
+            }
             self.seen
                 .insert(statement.text.clone(), (origin.source, origin.line));
         }
@@ -631,8 +648,8 @@ mod tests {
 
         /// Lines that repeat, in every shape the fold treats differently: statements (timed,
         /// coloured, with comments, excluded by a filter, an unbounded vararg), a BOM, wrappers,
-        /// regions, multi-line comments, problems.
-        const LINES: [&str; 24] = [
+        /// regions, multi-line comments, statements over several lines, problems.
+        const LINES: [&str; 28] = [
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
             "#=  1.5 ms =# precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})",
@@ -657,6 +674,11 @@ mod tests {
             "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}}) || begin",
             "precompile(Tuple{typeof(Base.sum)",
             "",
+            // Pieces of statements written over several lines.
+            "precompile(",
+            "    Tuple{typeof(Base.sum), Array{Int64, 1}},",
+            ")",
+            "julia> 1 + 1",
         ];
 
         fn text(picks: &[usize], final_newline: bool) -> Vec<u8> {

@@ -1,13 +1,14 @@
 //! Every real trace file of `../shared/corpus` (outside the repository; skipped with a message
 //! when absent): no panic, every line of `trace/` files a statement, ignored, or an expected
 //! problem listed with its reason in `corpus_expectations.tsv` (and every listed problem still
-//! occurs), and the SnoopCompile extraction rate of the issue (≥ 95 %).
+//! occurs), every statement whose text was repaired listed there too (kind `repaired`), and the
+//! SnoopCompile extraction rate of the issue (≥ 95 %).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use compile_traces_core::pipeline;
-use compile_traces_core::{IgnoreReason, Item, ItemKind, ProblemKind, Source};
+use compile_traces_core::{Flags, IgnoreReason, Item, ItemKind, ProblemKind, Source};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
 const EXPECTATIONS: &str = include_str!("corpus_expectations.tsv");
@@ -58,8 +59,8 @@ fn expectations() -> BTreeMap<(String, u32), (String, String)> {
             )
         });
         assert!(
-            matches!(fields[2], "malformed" | "unsupported"),
-            "corpus_expectations.tsv line {}: kind must be malformed or unsupported",
+            matches!(fields[2], "malformed" | "unsupported" | "repaired"),
+            "corpus_expectations.tsv line {}: kind must be malformed, unsupported or repaired",
             index + 1
         );
         assert!(
@@ -124,22 +125,30 @@ fn trace_files_are_statements_ignored_or_expected_problems() {
         let items = pipeline::classify(0, &source.bytes);
         counts.add(&items);
         for item in &items {
-            let ItemKind::Problem(problem) = &item.kind else {
-                continue;
+            // Problems, and statements whose text was repaired: both are reviewed by hand.
+            let (kind, message, text) = match &item.kind {
+                ItemKind::Problem(problem) => (
+                    problem.kind.as_str(),
+                    format!("{} (column {})", problem.message, problem.column),
+                    problem.text.as_ref(),
+                ),
+                ItemKind::Statement(statement) if statement.flags.contains(Flags::REPAIRED) => (
+                    "repaired",
+                    statement.repairs().names().collect::<Vec<_>>().join(", "),
+                    statement.original().unwrap_or_default(),
+                ),
+                _ => continue,
             };
             let key = (name.clone(), item.origin.line);
             match expected.get(&key) {
-                Some((kind, _)) if kind == problem.kind.as_str() => {
+                Some((expected_kind, _)) if expected_kind == kind => {
                     seen.insert(key, ());
                 }
                 _ => {
-                    let shown: String = problem.text.chars().take(300).collect();
+                    let shown: String = text.chars().take(300).collect();
                     unexpected.push(format!(
-                        "{name}\t{}\t{}\t{} (column {}) | {shown}",
+                        "{name}\t{}\t{kind}\t{message} | {shown}",
                         item.origin.line,
-                        problem.kind.as_str(),
-                        problem.message,
-                        problem.column
                     ))
                 }
             }

@@ -19,8 +19,9 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use compile_traces_core::pipeline;
 use compile_traces_core::syntax::parse_statement;
-use compile_traces_core::ProblemKind;
+use compile_traces_core::{Flags, ItemKind, ProblemKind};
 use proptest::prelude::*;
 use tree_sitter::{Node, Parser};
 
@@ -331,6 +332,12 @@ impl Walker<'_> {
 
     /// `:x`, `:π`, `:+`, `:(+)`, `:(==)`: a symbol, never a quoted expression with code.
     fn quoted(&self, node: Node) -> Result<(), String> {
+        // tree-sitter reads `:(=)`, `:(::)` and `:(:=)` (as Julia's `show` prints these
+        // symbols) as the tokens `:`, `(`, an operator, `)`.
+        let kinds: Vec<&str> = all_children(node).iter().map(|c| c.kind()).collect();
+        if kinds == [":", "(", "operator", ")"] {
+            return Ok(());
+        }
         let parts = self.named_with_tokens(node, &[":"])?;
         let [inner] = parts[..] else {
             return self.fail(node, "quote without one operand");
@@ -342,6 +349,8 @@ impl Walker<'_> {
                 let parts = self.named_with_tokens(inner, &["(", ")"])?;
                 match parts[..] {
                     [op] if op.kind() == "operator" => Ok(()),
+                    // `Base.:(var"==")`, `:(var"==")`: Julia 1.12's operator names.
+                    [name] if name.kind() == "prefixed_string_literal" => self.var_name(name),
                     _ => self.fail(
                         inner,
                         "quoted parentheses around something else than an operator",
@@ -395,6 +404,23 @@ impl Walker<'_> {
                     "<:" | ">:" => self.value(operand),
                     // A negative number literal.
                     "-" if matches!(operand.kind(), "integer_literal" | "float_literal") => Ok(()),
+                    // `-Inf`, `-NaN32`: the parser accepts these (and repairs C's `-inf` to
+                    // them): Base's `-` on a Base float constant, no user code.
+                    "-" if operand.kind() == "identifier"
+                        && matches!(
+                            self.text(operand),
+                            "Inf"
+                                | "Inf16"
+                                | "Inf32"
+                                | "Inf64"
+                                | "NaN"
+                                | "NaN16"
+                                | "NaN32"
+                                | "NaN64"
+                        ) =>
+                    {
+                        Ok(())
+                    }
                     _ => self.fail(node, "unary operator applied (a call)"),
                 }
             }
@@ -622,6 +648,39 @@ const ALLOWED: &[&str] = &[
     "precompile(Tuple{var\"#f##0#f##1\", Val{:x}, Val{-1}, Val{1.0f0}, Val{'c'}, Val{\"s\"}, Val{true}, Val{nothing}})",
     "precompile(Tuple{Type{T}, Vector{T}} where {_A, T>:Int64} where var\"#s11\"<:Real)",
     "precompile(f, (Int64, Val{(:a, :b)}, Val{()}, Val{0x01}))",
+    // Julia 1.12's operator names, and the texts repairs produce.
+    r#"precompile(Tuple{typeof(Base.:(var"==")), Val{:(var"==")}, Val{:var"text/plain"}})"#,
+    r#"precompile(Tuple{Val{Inf}, Val{-Inf}, Val{NaN32}, Val{-Inf32}, Val{1.5f0}, Val{1.0f10}, Val{2.5f-5}})"#,
+    "precompile(Tuple{Val{:.}, Val{:...}, Val{:.+}, Val{(:.==, :..)}, Val{:->}, Val{:&&}, Val{:+=}})",
+    r##"precompile(Tuple{Base.Pair{var"#s814", var"#s813"} where var"#s813"<:Integer where var"#s814"<:Integer})"##,
+];
+
+/// Mis-printed statements the parser repairs (and their repaired texts must pass the walker).
+const REPAIRED: &[&str] = &[
+    "precompile(Tuple{Base.Pair{#s814, #s813} where #s813<:Integer where #s814<:Integer})",
+    "precompile(Tuple{Val{inf}, Val{-inf}, Val{nan}, Val{inff}, Val{-inff}, Val{nanf}})",
+    "precompile(Tuple{Val{1.5f}, Val{1f}, Val{1e+10f}, Val{-2.5e-05f}})",
+    "precompile(Tuple{Base.Val{:=}, Val{:==}, Val{:===}, Val{:=>}, Val{::}, Val{:::}, Val{::=}})",
+    r#"precompile(Tuple{Val{Symbol("yyyy-mm-dd\THH:MM:SS")}, Val{:=}, Val{#s1} where #s1})"#,
+];
+
+/// Statements written over several lines: whatever the pipeline makes of them must pass the
+/// walker, and none of the dangerous ones may be a statement.
+const MULTI_LINE: &[&str] = &[
+    "precompile(\n    Tuple{typeof(Base.show), Base.IOContext{Base.TTY}, Base.Multimedia.MIME{:var\"text/plain\"}},\n)\n",
+    "precompile(\n    Tuple{\n        typeof(Core.memoryref),\n        GenericMemory{:not_atomic, NamedTuple{names, T} where {T <: Tuple} where names, Core.AddrSpace{Core}(0x00)},\n    },\n)\n",
+    "precompile(f,\n  (Int64,\n  ),\n)\n",
+];
+
+const MULTI_LINE_DANGEROUS: &[&str] = &[
+    "precompile(\n    Tuple{Val{exit(0)}},\n)\n",
+    "precompile(\n    Tuple{Int64}\n); exit(0)\n",
+    "precompile(\n    Tuple{Int64},\n    exit(0),\n)\n",
+    "precompile(\n    Tuple{Val{\"a$(b)\"}},\n)\n",
+    "precompile(\n    Tuple{Val{x\n = 1}},\n)\n",
+    "precompile(\n    Tuple{Int64} # )\n) do x\nend\n",
+    "precompile(\n    Tuple{Val{`ls\n`}}\n)\n",
+    "precompile(\n    Tuple{Val{:(\nexit(0))}}\n)\n",
 ];
 
 /// Statements (and fragments) that would run code. Each must fail the walker directly, and the
@@ -710,6 +769,16 @@ const TRICKY: &[&str] = &[
     r#"precompile(Tuple{Val{:a => 1}})"#,
     r#"precompile(Tuple{Val{"""a$(b)"""}})"#,
     r#"precompile(Tuple{T} where Char(0x41))"#,
+    // Near the repaired shapes.
+    r#"precompile(Tuple{Val{inf(0x01)}, Val{inf.exit}})"#,
+    r#"precompile(Tuple{Val{#s1(exit(0))}})"#,
+    r#"precompile(Tuple{Val{#s1 exit(0)}})"#,
+    r#"precompile(Tuple{Val{:=exit(0)}})"#,
+    r#"precompile(Tuple{Val{::exit}})"#,
+    r#"precompile(Tuple{Val{1f(0)}})"#,
+    r#"precompile(Tuple{Val{Base.:(var"exit")(0x01)}})"#,
+    r#"precompile(Tuple{Val{:(var"a$(b)")}})"#,
+    r#"precompile(Tuple{typeof(Base.:(var"=="))(0x01)})"#,
 ];
 
 /// Fragments inserted into accepted lines by the mutation tests.
@@ -733,6 +802,10 @@ const FRAGMENTS: &[&str] = &[
     "Tuple{A}(0x01)",
     "T(0x1, 0x2)",
     "ccall(:x, Cvoid, ())",
+    "#s1(exit(0))",
+    ":=exit(0)",
+    "inf(0x01)",
+    "Base.:(var\"exit\")(0x01)",
 ];
 
 /// Positions in `line` where a token may start or end: every char boundary next to a byte that
@@ -788,6 +861,57 @@ fn allowed_forms_are_accepted_and_pass_the_walker() {
         assert_eq!(parsed.statement.text, *statement);
         if let Err(why) = check_strict(statement) {
             panic!("walker rejects the allowed `{statement}`: {why}");
+        }
+    }
+}
+
+#[test]
+fn repaired_statements_pass_the_walker() {
+    for line in REPAIRED {
+        let parsed = parse_statement(line)
+            .unwrap_or_else(|err| panic!("parser rejects the repairable `{line}`: {err:?}"));
+        assert!(parsed.statement.flags.contains(Flags::REPAIRED), "{line}");
+        let text = &parsed.statement.text;
+        if let Err(why) = check_strict(text) {
+            panic!("walker rejects `{text}`, the repair of `{line}`: {why}");
+        }
+        // The text as written does not pass: tree-sitter reads a comment, a juxtaposition, a
+        // call of `-` on an unknown name, or an operator token of its own.
+        assert!(check_statement(line).is_err(), "tree-sitter reads `{line}`");
+    }
+}
+
+#[test]
+fn multi_line_statements_pass_the_walker_and_dangerous_ones_are_not_statements() {
+    for text in MULTI_LINE {
+        let items = pipeline::classify(0, text.as_bytes());
+        let [item] = &items[..] else {
+            panic!("{text:?}: {items:?}");
+        };
+        let ItemKind::Statement(statement) = &item.kind else {
+            panic!("{text:?}: {item:?}");
+        };
+        if let Err(why) = check_strict(&statement.text) {
+            panic!(
+                "walker rejects `{}`, joined from {text:?}: {why}",
+                statement.text
+            );
+        }
+        // The file as written is the same Julia: tree-sitter reads it without error too.
+        if let Err(why) = check_strict(text.trim_end()) {
+            panic!("walker rejects the file {text:?}: {why}");
+        }
+    }
+    for text in MULTI_LINE_DANGEROUS {
+        for item in pipeline::classify(0, text.as_bytes()) {
+            if let ItemKind::Statement(statement) = &item.kind {
+                if let Err(why) = check_statement(&statement.text) {
+                    panic!(
+                        "SECURITY: {text:?} gives the statement `{}`, which can run code: {why}",
+                        statement.text
+                    );
+                }
+            }
         }
     }
 }

@@ -1127,3 +1127,229 @@ fn sink_need_not_be_send_and_runs_on_the_calling_thread() {
         + summary.unsupported;
     assert_eq!(seen.get(), total);
 }
+
+/// Issue 9, item 1: the two statements of the issue as a code formatter writes them.
+const FORMATTED: &str = r#"precompile(
+    Tuple{typeof(Base.show), Base.IOContext{Base.TTY}, Base.Multimedia.MIME{:var"text/plain"}, MyPkg.Model{Float64}},
+)
+precompile(
+    Tuple{
+        typeof(Core.memoryref),
+        GenericMemory{:not_atomic, NamedTuple{names, T} where {T <: Tuple} where names, Core.AddrSpace{Core}(0x00)},
+    },
+)
+"#;
+
+#[test]
+fn statements_over_several_lines_are_one_statement_each() {
+    let items = classify(FORMATTED.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 3), (4, 9)]);
+    assert_eq!(
+        statement(&items[0]).text,
+        r#"precompile(Tuple{typeof(Base.show), Base.IOContext{Base.TTY}, Base.Multimedia.MIME{:var"text/plain"}, MyPkg.Model{Float64}})"#
+    );
+    assert_eq!(
+        statement(&items[1]).text,
+        "precompile(Tuple{typeof(Core.memoryref), GenericMemory{:not_atomic, NamedTuple{names, T} where {T <: Tuple} where names, Core.AddrSpace{Core}(0x00)}})"
+    );
+    assert_eq!(statement(&items[1]).roots().collect::<Vec<_>>(), ["Core"]);
+    // The same statement on one line elsewhere is a duplicate of the multi-line one, and the
+    // duplicate points at its whole range.
+    let one_line = "precompile(Tuple{typeof(Base.show), Base.IOContext{Base.TTY}, Base.Multimedia.MIME{:var\"text/plain\"}, MyPkg.Model{Float64}})\n";
+    let (out, summary) = run(
+        &[source("a.jl", FORMATTED), source("b.jl", one_line)],
+        &Options::default(),
+    );
+    assert_eq!((summary.statements, summary.duplicates), (2, 1));
+    assert!(matches!(
+        out[2].1,
+        Verdict::Duplicate { first } if (first.source, first.line, first.end_line) == (0, 1, 3)
+    ));
+}
+
+#[test]
+fn multi_line_statement_keeps_timing_comments_and_two_argument_form() {
+    let text = "#=  3.0 ms =# precompile(   # the show method\n    Tuple{typeof(Base.show), Int64},  # one\n\n    # a comment line\n) # recompile\nprecompile(f,\n  (Int64,\n  ),\n)\n";
+    let items = classify(text.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 5), (6, 9)]);
+    let timed = statement(&items[0]);
+    assert_eq!(timed.text, "precompile(Tuple{typeof(Base.show), Int64})");
+    assert_eq!(timed.timing_ms, Some(3.0));
+    assert!(timed.flags.contains(Flags::TIMED | Flags::RECOMPILE));
+    // The comma of a tuple `(Int64,)` is kept; the call's trailing comma is dropped.
+    assert_eq!(statement(&items[1]).text, "precompile(f, (Int64,))");
+    assert_eq!(statement(&items[1]).arg_types_text(), Some("(Int64,)"));
+}
+
+#[test]
+fn unclosed_statement_ends_at_a_line_that_cannot_continue_it() {
+    // A truncated line followed by a statement: the truncated line alone, as before.
+    let text = format!("precompile(Tuple{{typeof(Base.string), String, Int64\n{SUM}\n");
+    let items = classify(text.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 1), (2, 2)]);
+    let (kind, column, message, _) = problem(&items[0]);
+    assert_eq!((kind, column), (ProblemKind::Malformed, 52));
+    assert!(message.contains("found end of line"), "{message}");
+    statement(&items[1]);
+    // Followed by a blank line: the same.
+    let items = classify(b"precompile(Tuple{Int64\n\nprecompile(Tuple{Int64})\n");
+    assert_eq!(lines_of(&items), [(1, 1), (2, 2), (3, 3)]);
+    // Continued, then a line that cannot continue it (a block, a new statement): one
+    // malformed item over the lines read, then the line read normally.
+    let text = format!("precompile(\n    Tuple{{typeof(Base.sum),\nfunction f()\nend\n{SUM}\n");
+    let items = classify(text.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 2), (3, 4), (5, 5)]);
+    let (kind, _, message, text) = problem(&items[0]);
+    assert_eq!(kind, ProblemKind::Malformed);
+    assert!(message.contains("line 3 cannot continue it"), "{message}");
+    assert_eq!(text, "precompile(");
+    statement(&items[2]);
+    // The file ends first.
+    let items = classify(b"precompile(\n    Tuple{Int64},\n");
+    assert_eq!(lines_of(&items), [(1, 2)]);
+    assert!(problem(&items[0]).2.contains("the file ends"));
+}
+
+#[test]
+fn multi_line_statement_errors_point_at_their_line() {
+    let text = "precompile(\n    Tuple{typeof(Base.sum),\n          exit(0x01)},\n)\n";
+    let items = classify(text.as_bytes());
+    assert_eq!(lines_of(&items), [(1, 4)]);
+    let (kind, _, message, text) = problem(&items[0]);
+    assert_eq!(kind, ProblemKind::Unsupported);
+    assert!(message.contains("(line 3, column 11)"), "{message}");
+    assert_eq!(text, "precompile(");
+    // A closer too many.
+    let items = classify(b"precompile(\n  Tuple{Int64}})\nprecompile(Tuple{Int64})\n");
+    assert_eq!(lines_of(&items), [(1, 2), (3, 3)]);
+    assert_eq!(problem(&items[0]).0, ProblemKind::Malformed);
+}
+
+#[test]
+fn a_statement_may_span_at_most_ten_thousand_lines() {
+    let mut text = String::from("precompile(Tuple{\n");
+    for _ in 0..10_010 {
+        text.push_str("  Int64,\n");
+    }
+    text.push_str("})\n");
+    text.push_str(SUM);
+    text.push('\n');
+    let items = classify(text.as_bytes());
+    let (kind, _, message, _) = problem(&items[0]);
+    assert_eq!(kind, ProblemKind::Malformed);
+    assert!(message.contains("10000"), "{message}");
+    assert_eq!(lines_of(&items[..1]), [(1, 10_000)]);
+    // The lines after the bound are read normally: code lines, then the statement.
+    statement(items.last().unwrap());
+    // A megabyte joined also ends it.
+    let mut text = String::from("precompile(Tuple{\n");
+    let long = format!("  Val{{{}}},\n", "1".repeat(100_000));
+    for _ in 0..12 {
+        text.push_str(&long);
+    }
+    text.push_str("})\n");
+    let items = classify(text.as_bytes());
+    assert!(problem(&items[0]).2.contains("bytes"));
+    assert!(items[0].origin.end_line <= 12);
+}
+
+#[test]
+fn terminal_output_is_malformed_not_unsupported() {
+    let text = format!(
+        "julia> using MyPkg\n(@v1.10) pkg> activate --temp\n2×2 Matrix{{Float64}}:\n 1.0  2.0\n 3.0  4.0\n...\n(@v1.10) pkg> activate --temp{SUM}\njulia> {SUM}\n{SUM} #concrete_eval_call at ./compiler/abstractinterpretation.jl:894\nusing MyPkg\nfor i in 1:3 f(i) end\n"
+    );
+    let items = classify(text.as_bytes());
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|item| match &item.kind {
+            ItemKind::Problem(problem) => problem.kind.as_str(),
+            ItemKind::Statement(_) => "statement",
+            ItemKind::Ignored(reason) => reason.as_str(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "malformed",
+            "malformed",
+            "malformed",
+            "malformed",
+            "malformed",
+            "malformed",
+            "malformed",
+            "malformed",
+            "statement",
+            "scaffolding",
+            "unsupported"
+        ]
+    );
+    for item in &items[..8] {
+        let (_, _, message, _) = problem(item);
+        assert!(message.contains("not Julia code"), "{message}");
+    }
+    // Inside a wrapper's code a line may be part of a multi-line string: code, unsupported.
+    let text = "@compile_workload begin
+    s = \"\"\"
+    hello world
+    \"\"\"
+end
+";
+    let items = classify(text.as_bytes());
+    assert_eq!(problem(&items[2]).0, ProblemKind::Unsupported);
+}
+
+mod shapes_never_lose_a_line {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of every shape the block layer treats: statements, pieces of multi-line ones,
+    /// comments, regions, terminal output, garbage.
+    const LINES: [&str; 22] = [
+        SUM,
+        "precompile(",
+        "precompile(Tuple{",
+        "    Tuple{typeof(Base.sum), Array{Int64, 1}},",
+        "    Int64,",
+        "},",
+        ")",
+        "})",
+        "",
+        "# comment",
+        "#= open",
+        "=#",
+        "function _precompile_()",
+        "let fbody = 1",
+        "end",
+        "julia> 1 + 1",
+        " 1.0  2.0",
+        "...",
+        "x = 1",
+        "precompile(Tuple{Val{inf}, Base.Pair{#s1, Int64} where #s1}",
+        "  exit(0)",
+        "\"unterminated",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any sequence of lines: no panic, and the items cover every line exactly once, in order.
+        #[test]
+        fn items_cover_every_line_once(
+            picks in proptest::collection::vec(0..LINES.len(), 0..80),
+            final_newline in any::<bool>(),
+        ) {
+            let mut text = picks.iter().map(|&i| LINES[i]).collect::<Vec<_>>().join("\n");
+            if final_newline && !text.is_empty() {
+                text.push('\n');
+            }
+            let items = classify(text.as_bytes());
+            let mut next = 1;
+            for item in &items {
+                prop_assert_eq!(item.origin.line, next, "{:?}", items);
+                prop_assert!(item.origin.end_line >= item.origin.line);
+                next = item.origin.end_line + 1;
+            }
+            prop_assert_eq!(next as usize - 1, text.lines().count());
+        }
+    }
+}

@@ -417,7 +417,7 @@ proptest! {
     fn mutated_statements_never_panic(
         e in type_expr(),
         cut in any::<prop::sample::Index>(),
-        insert in prop::sample::select(vec!["(", ")", "{", "}", "\"", "'", "#=", "=#", "#", "$", ",", "where ", "<:", ".", ":", "\\", "0x", "1e", "var\""]),
+        insert in prop::sample::select(vec!["(", ")", "{", "}", "\"", "'", "#=", "=#", "#", "$", ",", "where ", "<:", ".", ":", "\\", "0x", "1e", "var\"", "inf", "1.5f", "#s1", ":=", "::", ".:(var\"==\")", "\n"]),
     ) {
         // Statement-like text with one token inserted anywhere: the interesting failures.
         let line = format!("precompile(Tuple{{{e}}})");
@@ -435,5 +435,41 @@ proptest! {
             }
         }
         let _ = count_blocks(&mutated);
+    }
+
+    /// Known mis-printings put anywhere a value may stand are repaired: the statement is
+    /// accepted with `REPAIRED`, its original text kept, and the repaired text is a statement
+    /// that needs no repair, with the same signature span and roots.
+    #[test]
+    fn mis_printed_values_are_repaired_and_read_back(
+        args in prop::collection::vec(type_expr().prop_filter("no bare bound", |e| {
+            !matches!(e, Expr::UpperBound(_) | Expr::LowerBound(_))
+        }), 0..3),
+        misprint in prop::sample::select(vec![
+            "inf", "-inf", "nan", "inff", "-inff", "nanf", "1.5f", "1f", "-2f", "1e+10f",
+            "2.5e-05f", ":=", ":==", ":===", ":=>", "::", ":::",
+        ]),
+        at in any::<prop::sample::Index>(),
+        gensym in prop::option::of(1u32..1000),
+    ) {
+        let mut items: Vec<String> = args.iter().map(ToString::to_string).collect();
+        let value = format!("Val{{{misprint}}}");
+        items.insert(at.index(items.len() + 1), value);
+        let mut sig = format!("Tuple{{{}}}", items.join(", "));
+        if let Some(n) = gensym {
+            sig = format!("Tuple{{Base.Pair{{#s{n}, {}}}}} where #s{n}<:Integer", sig);
+        }
+        let line = format!("precompile({sig})");
+        let parsed = parse_statement(&line);
+        prop_assert!(parsed.is_ok(), "{} -> {:?}", line, parsed);
+        let statement = parsed.unwrap().statement;
+        prop_assert!(statement.flags.contains(Flags::REPAIRED), "{}", line);
+        prop_assert_eq!(statement.original(), Some(line.as_str()));
+        let again = parse_statement(&statement.text);
+        prop_assert!(again.is_ok(), "{} -> {:?}", statement.text, again);
+        let again = again.unwrap().statement;
+        prop_assert!(again.repairs().is_empty() && !again.flags.contains(Flags::REPAIRED));
+        prop_assert_eq!(again.signature, statement.signature);
+        prop_assert_eq!(again.roots, statement.roots);
     }
 }

@@ -13,4 +13,6 @@ mod filter;
 mod help;
 mod merge;
 mod progress;
+mod readback;
+mod shapes;
 mod stats;

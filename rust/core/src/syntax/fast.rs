@@ -1,6 +1,7 @@
 //! A fast path for the overwhelmingly common statement shape:
 //! `precompile(Tuple{typeof(Base.:(==)), Array{Int64, 1}, Main.var"#1#2", NamedTuple{(:a,), T}})`,
-//! i.e. plain ASCII (qualified) names, `var"..."` names without backslashes, `.:(op)` members,
+//! i.e. plain ASCII (qualified) names, `var"..."` names without backslashes, `.:(op)` and
+//! `.:(var"op")` members,
 //! curly applications, tuples, decimal integers, `:symbol`s, `typeof(name)`, `Symbol("...")`,
 //! `getfield(M, Symbol("..."))`, `X where T` and `X where T<:B`, `, ` separators and nothing
 //! else, the call ending the text.
@@ -96,7 +97,11 @@ fn atom_name_end(text: &str, i: usize) -> Option<usize> {
     // Keywords are short and lowercase: look only at such names.
     if b[i].is_ascii_lowercase() && end - i <= 10 {
         let name = &text[i..end];
-        if is_closing_keyword(name) || is_block_keyword(name) {
+        // C's `inf`, `nanf`... are repaired by the full parser.
+        if is_closing_keyword(name)
+            || is_block_keyword(name)
+            || matches!(name, "inf" | "nan" | "inff" | "nanf")
+        {
             return None;
         }
     }
@@ -178,6 +183,14 @@ impl State {
             last = end + 1;
             end = match b.get(last) {
                 Some(b'v') if b[last..].starts_with(b"var\"") => self.var_name(b, last)?,
+                Some(b':') if b[last..].starts_with(b":(var\"") => {
+                    // `Base.:(var"==")`, as Julia 1.12 prints operator names.
+                    let end = self.var_name(b, last + 2)?;
+                    if b.get(end) != Some(&b')') {
+                        return None;
+                    }
+                    end + 1
+                }
                 Some(b':') => op_member(b, last)?,
                 _ => ident_end(b, last)?,
             };
@@ -375,6 +388,7 @@ pub(super) fn parse(text: &str) -> Option<ParsedStatement<'_>> {
                             roots: st.roots,
                             timing_ms: None,
                             flags: st.flags,
+                            repair: None,
                         },
                         trailing_comment: None,
                     });

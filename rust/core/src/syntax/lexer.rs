@@ -62,6 +62,8 @@ pub(crate) const T_RAW: u8 = 2;
 pub(crate) const T_HASH: u8 = 4;
 /// Whitespace or a comment precedes the token.
 pub(crate) const T_SPACED: u8 = 8;
+/// A Float32 as C's `%gf` prints it (`1.5f`, `1f`, `1e+10f`): not Julia syntax, repaired.
+pub(crate) const T_CFLOAT: u8 = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Token {
@@ -529,10 +531,13 @@ impl<'s> Lexer<'s> {
                 Kind::At
             }
             b'0'..=b'9' => {
-                let (kind, e, lossy) = self.number(start)?;
+                let (kind, e, lossy, c_float) = self.number(start)?;
                 end = e;
                 if lossy {
                     bits |= T_LOSSY;
+                }
+                if c_float {
+                    bits |= T_CFLOAT;
                 }
                 self.adjoint_ok = true;
                 kind
@@ -689,8 +694,8 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// Returns (kind, end, lossy).
-    fn number(&mut self, start: usize) -> Result<(Kind, usize, bool), LexFail> {
+    /// Returns (kind, end, lossy, C-printed Float32).
+    fn number(&mut self, start: usize) -> Result<(Kind, usize, bool, bool), LexFail> {
         let bytes = self.bytes;
         let mut i = start;
         let kind;
@@ -728,12 +733,14 @@ impl<'s> Lexer<'s> {
                     i += 1;
                 }
             }
+            let mut exponent_f = false;
             if matches!(bytes.get(i), Some(b'e' | b'E' | b'f')) {
                 let mut j = i + 1;
                 if matches!(bytes.get(j), Some(b'+' | b'-')) {
                     j += 1;
                 }
                 if bytes.get(j).is_some_and(u8::is_ascii_digit) {
+                    exponent_f = bytes[i] == b'f';
                     while bytes.get(j).is_some_and(u8::is_ascii_digit) {
                         j += 1;
                     }
@@ -742,6 +749,15 @@ impl<'s> Lexer<'s> {
                     // `1e10`, `1f0`: no decimal point, Julia's own printer never writes these.
                     lossy = !point;
                 }
+            }
+            // `1.5f`, `1f`, `1e+10f`: a Float32 printed by C's `%gf` (Julia's C printer). The
+            // parser repairs it; anything else directly after a number stays an error.
+            if !exponent_f
+                && bytes.get(i) == Some(&b'f')
+                && self.ident_char_at(i + 1).is_none()
+                && bytes.get(i + 1) != Some(&b'"')
+            {
+                return Ok((Kind::Float, i + 1, true, true));
             }
             kind = if float { Kind::Float } else { Kind::Int };
         }
@@ -755,7 +771,7 @@ impl<'s> Lexer<'s> {
                 ),
             ));
         }
-        Ok((kind, i, lossy))
+        Ok((kind, i, lossy, false))
     }
 }
 
@@ -814,10 +830,14 @@ mod tests {
         assert_eq!((t.kind, t.bits & T_LOSSY), (Kind::Float, 0));
         let t = lex.next().unwrap();
         assert_eq!((t.kind, t.bits & T_LOSSY), (Kind::Float, T_LOSSY));
-        let err = Lexer::new("x 1f", 0)
-            .next()
-            .and_then(|_| Lexer::new("1f", 0).next());
-        assert_eq!(err.unwrap_err().kind, ProblemKind::Malformed);
+        // C's `%gf` Float32 (`1f`, `1.5f`): a float the parser repairs; `1fx` stays an error.
+        for c_float in ["1f", "1.5f", "1e+10f"] {
+            let t = Lexer::new(c_float, 0).next().unwrap();
+            assert_eq!((t.kind, t.end as usize), (Kind::Float, c_float.len()));
+            assert_eq!(t.bits & (T_CFLOAT | T_LOSSY), T_CFLOAT | T_LOSSY);
+        }
+        let err = Lexer::new("1fx", 0).next().unwrap_err();
+        assert_eq!(err.kind, ProblemKind::Malformed);
         assert_eq!(Lexer::new("0x", 0).next().unwrap_err().offset, 0);
     }
 

@@ -4,9 +4,26 @@
 //! # What is accepted
 //!
 //! A statement is `precompile(SIG)`, `Base.precompile(SIG)` or `precompile(f, (T1, T2))`,
-//! optionally wrapped (see [`parse_statement`]). `SIG` is a type expression: names, qualified
-//! names, `var"..."`, `Base.:(+)`, curly applications, `where` clauses with bounds, `<:T` / `>:T`
-//! inside braces, and value parameters (integers, hex, floats, chars, strings, symbols, tuples).
+//! optionally wrapped (see [`parse_statement`]), a comma before the closing `)` allowed. `SIG` is a
+//! type expression: names, qualified names, `var"..."`, `Base.:(+)` and Julia 1.12's
+//! `Base.:(var"==")` (read as `Base.var"=="`: a `var` leaf), curly applications, `where` clauses
+//! with bounds, `<:T` / `>:T` inside braces, and value parameters (integers, hex, floats, chars,
+//! strings, symbols such as `:x`, `:+`, `:(==)`, `:(var"==")`, tuples).
+//!
+//! # Repairs
+//!
+//! Julia's printers write some values in forms that do not read back. These are accepted and the
+//! statement text repaired (flag [`Flags::REPAIRED`], kinds in [`crate::Repairs`], the text as
+//! written in [`Statement::original`](crate::Statement::original)); the tree builder sees the repaired leaves:
+//! - a gensym'd type variable printed bare by Julia <= 1.5 (`#s814`, which Julia reads as a
+//!   comment) where a type may stand: `var"#s814"` (a `var` leaf `#s814`);
+//! - C `%g` floats: `inf`, `nan`, `inff`, `nanf` as values (not followed by `.`, `{` or `(`), also
+//!   negated, become `Inf`, `NaN`, `Inf32`, `NaN32`; `1.5f`, `1f`, `1e+10f` become `1.5f0`,
+//!   `1.0f0`, `1.0f10` (float leaves with the Julia text, still `LOSSY_VALUE`: `%g` keeps 6 digits);
+//! - quoted operators Julia's tokenizer reads as `:=` or `::` (`:=`, `:==`, `:===`, `:=>`, `::`,
+//!   `:::`, `::=`): `:(=)` ... as Julia's `show` prints them (symbol leaves `=` ...); any other
+//!   operator after `:` starting with `=` or `:` is malformed;
+//! - backslashes Julia did not escape in strings (`RAW_BACKSLASH`).
 //!
 //! # Calls: the security rule
 //!
@@ -40,9 +57,8 @@
 //!   guard's module inside the signature; a guard on `Main` still sets `MAIN`).
 //! - `LOSSY_VALUE`: a float literal without a decimal point (`1e10`, `1f0`, `2f-3`). Julia prints
 //!   `Float64` as `1.0e10` and `Float32` as `1.0f0`, so such a literal was not printed by Julia's
-//!   own printer and may not read back as the type it had. (`1f` alone is not a float at all: it
-//!   is `1*f`, a call, and is rejected as malformed.) Integers printed as plain decimals cannot be
-//!   told apart from `Int64` and are not flagged.
+//!   own printer and may not read back as the type it had; so is a repaired C `%gf` Float32.
+//!   Integers printed as plain decimals cannot be told apart from `Int64` and are not flagged.
 //! - `UNBOUNDED_VARARG`: the last parameter of the signature's `Tuple{...}` (or of the
 //!   two-argument form's tuple) is `Vararg{T}` with no length. `Vararg{T, N} where N` is bounded
 //!   by a type variable and is not flagged.
@@ -53,6 +69,7 @@ mod keywords;
 mod lexer;
 mod parser;
 mod print;
+mod shape;
 #[cfg(test)]
 mod tests;
 
@@ -61,8 +78,9 @@ use std::fmt::Write;
 
 pub use ast::{parse_type_expr, Expr};
 pub(crate) use keywords::opens_block;
+pub use shape::{not_julia, Brackets, Fed, LineEnd};
 
-use crate::item::{Flags, ProblemKind, Roots, Span, Statement};
+use crate::item::{Flags, ProblemKind, Repair, Repairs, Roots, Span, Statement};
 use lexer::{Kind, Lexer};
 use parser::{NoAst, Parser, StmtParse};
 
@@ -111,12 +129,12 @@ pub fn parse_statement(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
 
 /// [`parse_statement`] without the fast path (which must agree with it).
 fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
-    let (out, flags, roots, repair) = match parse_once(text) {
+    let (out, flags, roots, edits) = match parse_once(text) {
         Ok(parsed) => parsed,
         Err(err) => return Err(refine(text, err)),
     };
     let trailing_comment = out.trailing.map(|span| span.slice(text));
-    if !repair.needed() {
+    if edits.is_empty() {
         let base = out.call.start;
         let shift = |span: Span| Span {
             start: span.start - base,
@@ -130,28 +148,48 @@ fn parse_full(text: &str) -> Result<ParsedStatement<'_>, SyntaxError> {
                 roots: roots.into_iter().map(shift).collect(),
                 timing_ms: None,
                 flags,
+                repair: None,
             },
             trailing_comment,
         });
     }
-    // Comments were removed from the middle, or backslashes escaped: parse the repaired text
+    // Comments were removed from the middle, or mis-printings repaired: parse the new text
     // again so that every span refers to it.
-    let repaired = repair.apply(text, out.call);
-    let (out2, flags2, roots2, _) = parse_once(&repaired).map_err(|err| SyntaxError {
+    let repairs = edits
+        .iter()
+        .fold(Repairs::NONE, |repairs, edit| repairs | edit.kind);
+    let repaired = apply_edits(text, out.call, &edits);
+    let (out2, flags2, roots2, edits2) = parse_once(&repaired).map_err(|err| SyntaxError {
         kind: ProblemKind::Malformed,
         offset: out.call.start as usize,
         message: format!(
-            "the statement does not parse once its comments are removed: {}",
+            "the statement does not parse once its comments are removed or its mis-printings \
+             repaired: {}",
             err.message
         ),
     })?;
+    debug_assert!(
+        edits2.is_empty(),
+        "a repaired text needs no repair: {repaired}"
+    );
+    let mut flags = flags | flags2;
+    let repair = if repairs.is_empty() {
+        None
+    } else {
+        flags.insert(Flags::REPAIRED);
+        Some(Box::new(Repair {
+            kinds: repairs,
+            original: Cow::Borrowed(out.call.slice(text)),
+        }))
+    };
     Ok(ParsedStatement {
         statement: Statement {
             signature: out2.signature,
             arg_types: out2.arg_types,
             roots: roots2,
             timing_ms: None,
-            flags: flags | flags2,
+            flags,
+            repair,
             text: Cow::Owned(repaired),
         },
         trailing_comment,
@@ -182,56 +220,52 @@ pub(crate) fn check_length(text: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-/// What must change in the statement text for Julia to read it: `#= =#` comments inside the
-/// call to drop, backslashes to double.
-struct Repair {
-    comments: Vec<(u32, u32)>,
-    backslashes: Vec<u32>,
+/// One change to a statement's text: `start..end` (byte offsets into the parsed text) replaced
+/// by `text`. Comments removed from the middle of a call are edits of no repair kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub start: u32,
+    pub end: u32,
+    pub text: Cow<'static, str>,
+    pub kind: Repairs,
 }
 
-impl Repair {
-    fn needed(&self) -> bool {
-        !self.comments.is_empty() || !self.backslashes.is_empty()
-    }
-
-    fn apply(&self, text: &str, call: Span) -> String {
-        let mut out = String::with_capacity(call.len() + self.backslashes.len());
-        let mut pos = call.start as usize;
-        let (mut comments, mut backslashes) = (self.comments.iter(), self.backslashes.iter());
-        let (mut comment, mut backslash) = (comments.next(), backslashes.next());
-        // Both lists are in text order; merge them.
-        loop {
-            let comment_first = match (comment, backslash) {
-                (None, None) => break,
-                (Some(&(start, _)), Some(&at)) => start < at,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-            };
-            if comment_first {
-                if let Some(&(start, end)) = comment {
-                    if start as usize >= pos {
-                        out.push_str(&text[pos..start as usize]);
-                        pos = end as usize;
-                    }
-                }
-                comment = comments.next();
-            } else {
-                if let Some(&at) = backslash {
-                    if at as usize >= pos {
-                        out.push_str(&text[pos..at as usize]);
-                        out.push('\\');
-                        pos = at as usize;
-                    }
-                }
-                backslash = backslashes.next();
-            }
+impl Edit {
+    pub fn replace(
+        start: u32,
+        end: u32,
+        text: impl Into<Cow<'static, str>>,
+        kind: Repairs,
+    ) -> Edit {
+        Edit {
+            start,
+            end,
+            text: text.into(),
+            kind,
         }
-        out.push_str(&text[pos..call.end as usize]);
-        out
     }
 }
 
-type Once = (StmtParse, Flags, Roots, Repair);
+/// The call's text with `edits` (sorted, not overlapping) applied.
+fn apply_edits(text: &str, call: Span, edits: &[Edit]) -> String {
+    let extra: usize = edits.iter().map(|edit| edit.text.len()).sum();
+    let mut out = String::with_capacity(call.len() + extra);
+    let mut pos = call.start as usize;
+    for edit in edits {
+        let (start, end) = (edit.start as usize, edit.end as usize);
+        if start < pos {
+            // Overlaps the previous edit: cannot happen for edits from one scan.
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str(&edit.text);
+        pos = end;
+    }
+    out.push_str(&text[pos..call.end as usize]);
+    out
+}
+
+type Once = (StmtParse, Flags, Roots, Vec<Edit>);
 
 fn parse_once(text: &str) -> Result<Once, SyntaxError> {
     let mut parser = Parser::new(text, 0, NoAst)?;
@@ -239,41 +273,25 @@ fn parse_once(text: &str) -> Result<Once, SyntaxError> {
         return Err(parser.take_error());
     };
     let inside = |at: u32| at >= out.call.start && at < out.call.end;
-    let comments: Vec<(u32, u32)> = if parser.lex.comments.iter().any(|&(start, _)| inside(start)) {
-        parser
-            .lex
-            .comments
-            .iter()
-            .copied()
-            .filter(|&(start, _)| inside(start))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let backslashes: Vec<u32> = if parser.lex.raw_backslashes.iter().any(|&at| inside(at)) {
-        parser
-            .lex
-            .raw_backslashes
-            .iter()
-            .copied()
-            .filter(|&at| inside(at))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut edits = std::mem::take(&mut parser.edits);
+    edits.retain(|edit| inside(edit.start));
+    for &(start, end) in &parser.lex.comments {
+        if inside(start) {
+            edits.push(Edit::replace(start, end, "", Repairs::NONE));
+        }
+    }
+    for &at in &parser.lex.raw_backslashes {
+        if inside(at) {
+            edits.push(Edit::replace(at, at, "\\", Repairs::RAW_BACKSLASH));
+        }
+    }
+    // In text order; an insertion before a removal at the same offset.
+    edits.sort_by_key(|edit| (edit.start, edit.end));
     let mut flags = parser.flags;
     if out.vararg_close.is_some() {
         flags.insert(Flags::UNBOUNDED_VARARG);
     }
-    Ok((
-        out,
-        flags,
-        parser.roots,
-        Repair {
-            comments,
-            backslashes,
-        },
-    ))
+    Ok((out, flags, parser.roots, edits))
 }
 
 /// An unsupported construct on a line that is not even well-formed is reported as malformed:

@@ -7,9 +7,11 @@
 //!
 //! [`Expr`]: super::ast::Expr
 
-use super::lexer::{is_type_var_gensym, Kind, Lexer, Token, T_HASH, T_LOSSY, T_RAW};
-use super::{SyntaxError, MAX_DEPTH};
-use crate::item::{Flags, ProblemKind, Roots, Span};
+use std::borrow::Cow;
+
+use super::lexer::{is_type_var_gensym, Kind, Lexer, Token, T_CFLOAT, T_HASH, T_LOSSY, T_RAW};
+use super::{Edit, SyntaxError, MAX_DEPTH};
+use crate::item::{Flags, ProblemKind, Repairs, Roots, Span};
 
 /// Leaf kinds handed to a builder, with their text (see [`Build::leaf`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,9 +161,51 @@ pub(crate) struct Parser<'s, B: Build> {
     no_roots: bool,
     pub flags: Flags,
     pub roots: Roots,
+    /// Repairs of known mis-printings found so far (text order), for [`super::parse_statement`]
+    /// to apply; empty on nearly every line.
+    pub edits: Vec<Edit>,
     pub b: B,
     /// Why the parse stopped (see [`Stop`]).
     error: Option<SyntaxError>,
+}
+
+/// The name inside `.:( )` or `:( )`.
+enum ParenName<'s> {
+    /// An operator: `+`, `==`.
+    Op(&'s str),
+    /// A `var"..."` token.
+    Var(Token),
+}
+
+/// C's `%g` spellings of infinities and NaNs (Float64 `inf`, Float32 `inff`) and their Julia
+/// spellings.
+fn c_float_word(text: &str) -> Option<&'static str> {
+    Some(match text {
+        "inf" => "Inf",
+        "nan" => "NaN",
+        "inff" => "Inf32",
+        "nanf" => "NaN32",
+        _ => return None,
+    })
+}
+
+/// A Float32 as C's `%gf` prints it (`1.5f`, `1f`, `1e+10f`, `2.5e-05f`) as a Julia literal
+/// (`1.5f0`, `1.0f0`, `1.0f10`, `2.5f-5`).
+pub(crate) fn c_float_text(text: &str) -> String {
+    let body = text.strip_suffix('f').unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(at) => (&body[..at], &body[at + 1..]),
+        None => (body, "0"),
+    };
+    let (sign, digits) = match exponent.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", exponent.strip_prefix('+').unwrap_or(exponent)),
+    };
+    let digits = digits.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let point = if mantissa.contains('.') { "" } else { ".0" };
+    let sign = if digits == "0" { "" } else { sign };
+    format!("{mantissa}{point}f{sign}{digits}")
 }
 
 /// Keywords that start code (never part of a type expression).
@@ -229,6 +273,7 @@ impl<'s, B: Build> Parser<'s, B> {
             no_roots: false,
             flags: Flags::NONE,
             roots: Roots::new(),
+            edits: Vec::new(),
             b,
             error: None,
         })
@@ -486,7 +531,9 @@ impl<'s, B: Build> Parser<'s, B> {
         let signature = Span::new(sig_start as usize, self.prev_end as usize);
         let mut vararg_close = shape.trailing_vararg;
         let mut arg_types = None;
-        if self.tok.kind == Kind::Comma {
+        // A `,` directly before the `)` is accepted (`precompile(SIG,)`, as code formatters
+        // write calls over several lines).
+        if self.tok.kind == Kind::Comma && !self.comma_then_close() {
             self.bump()?;
             let at = self.tok.start;
             let (_, shape) = self.expr(false)?;
@@ -501,6 +548,9 @@ impl<'s, B: Build> Parser<'s, B> {
             vararg_close = shape.trailing_vararg;
             self.flags.insert(Flags::TWO_ARG);
         }
+        if self.tok.kind == Kind::Comma && self.comma_then_close() {
+            self.bump()?;
+        }
         self.expect(Kind::RParen, "`)` closing `precompile(`")?;
         self.leave();
         Ok(StmtParse {
@@ -510,6 +560,12 @@ impl<'s, B: Build> Parser<'s, B> {
             trailing: None,
             vararg_close: (vararg_close != 0).then_some(vararg_close),
         })
+    }
+
+    /// The current token is a `,` followed (after blanks) by `)`.
+    fn comma_then_close(&self) -> bool {
+        let rest = &self.src[self.tok.end as usize..];
+        rest.trim_start_matches([' ', '\t']).starts_with(')')
     }
 
     fn not_a_statement_at(&self, start: u32) -> SyntaxError {
@@ -866,8 +922,11 @@ impl<'s, B: Build> Parser<'s, B> {
                     return Err(self.fail(self.unexpected("`(` of a `.:(op)` operator name")));
                 }
                 let open = self.tok;
-                let op = self.paren_op_name(open)?;
-                Ok((self.b.leaf(Leaf::Op, op), false))
+                match self.paren_name(open)? {
+                    ParenName::Op(op) => Ok((self.b.leaf(Leaf::Op, op), false)),
+                    // `Base.:(var"==")` (Julia 1.12+) names the same thing as `Base.var"=="`.
+                    ParenName::Var(v) => Ok((self.var_leaf(v), false)),
+                }
             }
             _ => Err(self.fail(self.unexpected("a name after `.`"))),
         }
@@ -879,6 +938,23 @@ impl<'s, B: Build> Parser<'s, B> {
             self.flags.insert(Flags::CLOSURE);
         }
         self.b.leaf(Leaf::Var, content)
+    }
+
+    /// Reads the name in `(op)` or `(var"op")` (Julia 1.12 prints operator names that way)
+    /// starting at the `(` token `open` (the current token), and consumes through the `)`.
+    fn paren_name(&mut self, open: Token) -> Result<ParenName<'s>, Stop> {
+        let start = open.end as usize;
+        if self.src.as_bytes()[start..].starts_with(b"var\"") {
+            self.bump()?;
+            let v = self.tok;
+            if v.kind != Kind::VarIdent {
+                return Err(self.fail(self.unexpected("`var\"...\"`")));
+            }
+            self.bump()?;
+            self.expect(Kind::RParen, "`)`")?;
+            return Ok(ParenName::Var(v));
+        }
+        self.paren_op_name(open).map(ParenName::Op)
     }
 
     /// Reads the operator name of `(op)` starting at the `(` token `open` (the current token),
@@ -1190,6 +1266,16 @@ impl<'s, B: Build> Parser<'s, B> {
                     }
                 }
                 self.bump()?;
+                if let Some(repaired) = c_float_word(text) {
+                    // `inf`, `nanf`: C's `%g` infinities and NaNs, unless used as a name.
+                    if self.tok.spaced()
+                        || !matches!(self.tok.kind, Kind::Dot | Kind::LBrace | Kind::LParen)
+                    {
+                        self.edits
+                            .push(Edit::replace(t.start, t.end, repaired, Repairs::C_FLOAT));
+                        return Ok((self.b.leaf(Leaf::Float, repaired), shape));
+                    }
+                }
                 shape.kind = SKind::Name;
                 shape.simple = true;
                 shape.typelike = first.is_ascii_uppercase();
@@ -1214,7 +1300,15 @@ impl<'s, B: Build> Parser<'s, B> {
                 if t.bits & T_LOSSY != 0 {
                     self.flags.insert(Flags::LOSSY_VALUE);
                 }
-                self.b.leaf(Leaf::Float, self.text(t))
+                if t.bits & T_CFLOAT != 0 {
+                    let repaired = c_float_text(self.text(t));
+                    let node = self.b.leaf(Leaf::Float, &repaired);
+                    self.edits
+                        .push(Edit::replace(t.start, t.end, repaired, Repairs::C_FLOAT));
+                    node
+                } else {
+                    self.b.leaf(Leaf::Float, self.text(t))
+                }
             }
             Kind::Char => {
                 self.bump()?;
@@ -1229,10 +1323,60 @@ impl<'s, B: Build> Parser<'s, B> {
             }
             Kind::Minus => self.negative()?,
             Kind::Colon => self.symbol()?,
+            // `Val{::}`: the symbol `:` printed bare (`:` then `:`), read as `::` by the lexer.
+            Kind::Op if self.text(t).starts_with("::") && self.op_symbol_ends(t.start + 1) => {
+                self.quoted_op(t.start as usize + 1)?
+            }
+            Kind::Comment => match self.bare_gensym_end(t.start as usize) {
+                Some(end) => {
+                    shape.kind = SKind::Name;
+                    self.bare_gensym(t, end)?
+                }
+                None => return Err(self.fail(self.unexpected("a type"))),
+            },
             _ => return Err(self.fail(self.unexpected("a type"))),
         };
         shape.end = self.prev_end;
         Ok((node, shape))
+    }
+
+    /// `#s814` where a type may stand: a gensym'd type variable that Julia <= 1.5 printed
+    /// without `var"..."` (the lexer read a comment). The end of its name, if it is one.
+    fn bare_gensym_end(&self, start: usize) -> Option<usize> {
+        let bytes = self.src.as_bytes();
+        let digits = start + 2;
+        if bytes.get(start + 1) != Some(&b's') || !bytes.get(digits)?.is_ascii_digit() {
+            return None;
+        }
+        let mut end = digits;
+        while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        (self.lex.ident_char_at(end).is_none() && !matches!(bytes.get(end), Some(b'"' | b'#')))
+            .then_some(end)
+    }
+
+    /// Reads the bare gensym `t` (a comment token) as `var"#sNNN"`, repaired in the text.
+    #[cold]
+    #[inline(never)]
+    fn bare_gensym(&mut self, t: Token, end: usize) -> Result<B::Node, Stop> {
+        self.lex.reset(end);
+        self.prev_end = end as u32;
+        self.advance()?;
+        let name = &self.src[t.start as usize..end];
+        self.edits.push(Edit::replace(
+            t.start,
+            t.start,
+            "var\"",
+            Repairs::GENSYM_TYPE_VAR,
+        ));
+        self.edits.push(Edit::replace(
+            end as u32,
+            end as u32,
+            "\"",
+            Repairs::GENSYM_TYPE_VAR,
+        ));
+        Ok(self.b.leaf(Leaf::Var, name))
     }
 
     /// `-1`, `-1.5`, `-Inf`: a minus directly followed by a number or an infinity.
@@ -1240,23 +1384,37 @@ impl<'s, B: Build> Parser<'s, B> {
         let minus = self.bump()?;
         let t = self.tok;
         if !t.spaced() {
+            // The number, and its repaired text when C's `%g` printed it (`-inff`, `-1.5f`).
             let leaf = match t.kind {
-                Kind::Int => Some(Leaf::Int),
-                Kind::Float => Some(Leaf::Float),
+                Kind::Int => Some((Leaf::Int, None)),
+                Kind::Float if t.bits & T_CFLOAT != 0 => {
+                    Some((Leaf::Float, Some(Cow::Owned(c_float_text(self.text(t))))))
+                }
+                Kind::Float => Some((Leaf::Float, None)),
                 Kind::Ident
                     if matches!(
                         self.text(t),
                         "Inf" | "Inf16" | "Inf32" | "Inf64" | "NaN" | "NaN16" | "NaN32" | "NaN64"
                     ) =>
                 {
-                    Some(Leaf::Float)
+                    Some((Leaf::Float, None))
+                }
+                Kind::Ident => {
+                    c_float_word(self.text(t)).map(|word| (Leaf::Float, Some(Cow::Borrowed(word))))
                 }
                 _ => None,
             };
-            if let Some(leaf) = leaf {
+            if let Some((leaf, repaired)) = leaf {
                 self.bump()?;
                 if t.bits & T_LOSSY != 0 {
                     self.flags.insert(Flags::LOSSY_VALUE);
+                }
+                if let Some(repaired) = repaired {
+                    let text = format!("-{repaired}");
+                    let node = self.b.leaf(leaf, &text);
+                    self.edits
+                        .push(Edit::replace(t.start, t.end, repaired, Repairs::C_FLOAT));
+                    return Ok(node);
                 }
                 let text = &self.src[minus.start as usize..t.end as usize];
                 return Ok(self.b.leaf(leaf, text));
@@ -1287,20 +1445,79 @@ impl<'s, B: Build> Parser<'s, B> {
                     &self.src[t.start as usize + 4..t.end as usize - 1],
                 ))
             }
-            Kind::LParen => {
-                let op = self.paren_op_name(t)?;
-                Ok(self.b.leaf(Leaf::Symbol, op))
-            }
-            Kind::Op | Kind::Minus | Kind::Subtype | Kind::Supertype | Kind::Colon => {
-                let start = colon.end as usize;
-                let end = self.op_run(start);
-                self.lex.reset(end);
-                self.prev_end = end as u32;
-                self.advance()?;
-                Ok(self.b.leaf(Leaf::Symbol, &self.src[start..end]))
+            Kind::LParen => match self.paren_name(t)? {
+                ParenName::Op(op) => Ok(self.b.leaf(Leaf::Symbol, op)),
+                ParenName::Var(v) => {
+                    if v.bits & T_HASH != 0 {
+                        self.flags.insert(Flags::CLOSURE);
+                    }
+                    let content = &self.src[v.start as usize + 4..v.end as usize - 1];
+                    Ok(self.b.leaf(Leaf::Symbol, content))
+                }
+            },
+            Kind::Op | Kind::Minus | Kind::Subtype | Kind::Supertype | Kind::Colon | Kind::Dot => {
+                self.quoted_op(colon.end as usize)
             }
             _ => Err(self.fail(self.unexpected("a symbol name after `:`"))),
         }
+    }
+
+    /// Whether the run of operator characters at `start` ends where a symbol may end (so that
+    /// `::T`, a type assertion, is not read as the symbol `:` followed by `T`).
+    fn op_symbol_ends(&self, start: u32) -> bool {
+        let end = self.op_run(start as usize);
+        matches!(
+            self.src.as_bytes().get(end),
+            None | Some(b',' | b'}' | b')' | b' ' | b'\t')
+        )
+    }
+
+    /// The operator name of a bare quoted operator `:op` starting at `start` (after the `:`).
+    /// Julia's tokenizer reads `:=` and `::` as tokens of their own, so `:=`, `:==`, `:===`,
+    /// `:=>`, `::` and `:::` (as Julia's C printer writes them) do not read back: they are
+    /// repaired to `:(op)`, the way Julia's own `show` prints them. Any other operator starting
+    /// with `=` or `:` is not one Julia has: malformed.
+    fn quoted_op(&mut self, start: usize) -> Result<B::Node, Stop> {
+        // Dotted operators and dots (`:.+`, `:.`, `:...`) read back bare (checked on Julia 1.10).
+        let bytes = self.src.as_bytes();
+        let mut dots = start;
+        while bytes.get(dots) == Some(&b'.') {
+            dots += 1;
+        }
+        let end = if dots > start && bytes.get(dots) != Some(&b':') {
+            self.op_run(dots)
+        } else {
+            self.op_run(start)
+        };
+        let op = &self.src[start..end];
+        if op.is_empty() {
+            return Err(self.fail(self.unexpected("a symbol name after `:`")));
+        }
+        if op.starts_with(['=', ':']) {
+            if !matches!(op, ":" | "::" | ":=" | "=" | "==" | "===" | "=>") {
+                return Err(self.fail(SyntaxError {
+                    kind: ProblemKind::Malformed,
+                    offset: start.saturating_sub(1),
+                    message: format!("`:{}` is not a symbol Julia can read back", short(op)),
+                }));
+            }
+            self.edits.push(Edit::replace(
+                start as u32,
+                start as u32,
+                "(",
+                Repairs::QUOTED_OPERATOR,
+            ));
+            self.edits.push(Edit::replace(
+                end as u32,
+                end as u32,
+                ")",
+                Repairs::QUOTED_OPERATOR,
+            ));
+        }
+        self.lex.reset(end);
+        self.prev_end = end as u32;
+        self.advance()?;
+        Ok(self.b.leaf(Leaf::Symbol, op))
     }
 
     /// `()`, `(x)`, `(x,)`, `(x, y)`.

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::{
     bound_trailing_vararg, parse_statement, parse_type_expr, ParsedStatement, SyntaxError,
 };
-use crate::item::{Flags, ProblemKind};
+use crate::item::{Flags, ProblemKind, Repairs};
 
 fn ok(line: &str) -> ParsedStatement<'_> {
     match parse_statement(line) {
@@ -215,7 +215,11 @@ fn comments_and_backslashes_together() {
     );
     assert_eq!(roots(&p), ["Base"]);
     // `Symbol("#...")` is a gensym-like name, whatever follows the `#`.
-    assert_eq!(p.statement.flags, Flags::RAW_BACKSLASH | Flags::CLOSURE);
+    assert_eq!(
+        p.statement.flags,
+        Flags::RAW_BACKSLASH | Flags::CLOSURE | Flags::REPAIRED
+    );
+    assert_eq!(p.statement.repairs(), Repairs::RAW_BACKSLASH);
     assert_eq!(p.trailing_comment, Some("recompile"));
     // Nested comments, as in Julia.
     let p = ok("precompile(Tuple{#= a #= b =# c =#Int64})");
@@ -374,7 +378,7 @@ fn value_parameters() {
     assert_eq!(p.statement.flags, Flags::LOSSY_VALUE);
     let p = ok("precompile(Tuple{Val{1f0}})");
     assert_eq!(p.statement.flags, Flags::LOSSY_VALUE);
-    rejects("precompile(Tuple{Val{1f}})", ProblemKind::Malformed, "1f");
+    rejects("precompile(Tuple{Val{1fx}})", ProblemKind::Malformed, "1fx");
 }
 
 #[test]
@@ -543,8 +547,9 @@ fn malformed_lines() {
     rejects("precompile (Tuple{})", ProblemKind::Malformed, "(");
     rejects("precompile(Tuple{Base.})", ProblemKind::Malformed, "})");
     rejects("precompile(Tuple{Int64}\n)", ProblemKind::Malformed, "\n");
-    // Old Julia printed gensym type variables bare: Julia reads a comment, so does the parser.
-    let line = "precompile(Tuple{typeof(REPL.LineEdit.edit_splice!), Any, Base.Pair{#s664, #s663} where #s663<:Integer where #s664<:Integer, Int64})";
+    // A `#` that is not a bare gensym (see `repairs`) starts a comment, as in Julia; the
+    // message still suggests what old Julia did.
+    let line = "precompile(Tuple{Any, Base.Pair{#s664x} where #s664x<:Integer})";
     let e = err(line);
     assert_eq!(
         (e.kind, e.offset),
@@ -842,7 +847,7 @@ fn fast_identifier_scan_matches_the_byte_table() {
 /// fast path accepts one, the full parser must give the same result.
 #[test]
 fn fast_path_agrees_on_token_soup() {
-    const PIECES: [&str; 40] = [
+    const PIECES: [&str; 48] = [
         "Tuple{",
         "Core.Tuple{",
         "Vararg{",
@@ -883,6 +888,14 @@ fn fast_path_agrees_on_token_soup() {
         "x!",
         "\\",
         "{}",
+        ".:(var\"==\")",
+        ".:(var\"#f#1\")",
+        ".:(var\"",
+        "inf",
+        "nanf",
+        "1f",
+        "#s1",
+        ":=",
     ];
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
@@ -911,4 +924,171 @@ fn fast_path_agrees_on_token_soup() {
         accepted > 1000,
         "only {accepted} random statements took the fast path"
     );
+}
+
+/// Asserts that `line` is accepted as `repaired`, with exactly `kinds` of repair, `flags`, and
+/// its original text kept.
+fn repaired(line: &str, repaired: &str, kinds: Repairs, flags: Flags) {
+    let p = ok(line);
+    assert_eq!(p.statement.text, repaired, "{line}");
+    assert_eq!(p.statement.repairs(), kinds, "{line}");
+    assert_eq!(p.statement.flags, flags | Flags::REPAIRED, "{line}");
+    assert_eq!(p.statement.original(), Some(line), "{line}");
+    // The repaired text needs no repair and reads the same.
+    let again = ok(repaired);
+    assert_eq!(again.statement.text, repaired);
+    assert!(again.statement.repairs().is_empty() && again.statement.original().is_none());
+    assert_eq!(again.statement.signature, p.statement.signature);
+    assert_eq!(again.statement.roots, p.statement.roots);
+}
+
+#[test]
+fn repairs() {
+    let none = Flags::NONE;
+    // Julia <= 1.5 printed gensym'd type variables bare.
+    repaired(
+        "precompile(Tuple{typeof(REPL.LineEdit.edit_splice!), Any, Base.Pair{#s664, #s663} where #s663<:Integer where #s664<:Integer, Int64})",
+        r##"precompile(Tuple{typeof(REPL.LineEdit.edit_splice!), Any, Base.Pair{var"#s664", var"#s663"} where var"#s663"<:Integer where var"#s664"<:Integer, Int64})"##,
+        Repairs::GENSYM_TYPE_VAR,
+        none,
+    );
+    repaired(
+        "precompile(Tuple{Union{Function, Base.Pair{#s151, #s150} where #s150<:(Base.Pair{#s149, #s148} where #s148<:Union{DataType, Symbol} where #s149<:Type) where #s151<:Int64}})",
+        r##"precompile(Tuple{Union{Function, Base.Pair{var"#s151", var"#s150"} where var"#s150"<:(Base.Pair{var"#s149", var"#s148"} where var"#s148"<:Union{DataType, Symbol} where var"#s149"<:Type) where var"#s151"<:Int64}})"##,
+        Repairs::GENSYM_TYPE_VAR,
+        none,
+    );
+    // C's `%g`: Float64 infinities and NaNs are exact.
+    for (c, julia) in [
+        ("inf", "Inf"),
+        ("-inf", "-Inf"),
+        ("nan", "NaN"),
+        ("-nan", "-NaN"),
+    ] {
+        repaired(
+            &format!("precompile(Tuple{{Val{{{c}}}, Int64}})"),
+            &format!("precompile(Tuple{{Val{{{julia}}}, Int64}})"),
+            Repairs::C_FLOAT,
+            none,
+        );
+    }
+    repaired(
+        "precompile(Tuple{Type{GeometryExperiments.NormedPrimitive{inf, T} where T}, Float32})",
+        "precompile(Tuple{Type{GeometryExperiments.NormedPrimitive{Inf, T} where T}, Float32})",
+        Repairs::C_FLOAT,
+        none,
+    );
+    // Float32 `%gf`: infinities and NaNs exact, other values rounded to 6 digits (lossy).
+    for (c, julia, flags) in [
+        ("inff", "Inf32", none),
+        ("-inff", "-Inf32", none),
+        ("nanf", "NaN32", none),
+        ("1.5f", "1.5f0", Flags::LOSSY_VALUE),
+        ("1f", "1.0f0", Flags::LOSSY_VALUE),
+        ("-1f", "-1.0f0", Flags::LOSSY_VALUE),
+        ("1e+10f", "1.0f10", Flags::LOSSY_VALUE),
+        ("2.5e-05f", "2.5f-5", Flags::LOSSY_VALUE),
+        ("1e+00f", "1.0f0", Flags::LOSSY_VALUE),
+    ] {
+        repaired(
+            &format!("precompile(Tuple{{Val{{{c}}}}})"),
+            &format!("precompile(Tuple{{Val{{{julia}}}}})"),
+            Repairs::C_FLOAT,
+            flags,
+        );
+    }
+    // `inf` used as a name is left alone: `inf.x`, `inf{T}` are not values.
+    let p = ok("precompile(Tuple{typeof(inf.x), inf{Int64}})");
+    assert!(p.statement.repairs().is_empty());
+    // Quoted operators Julia's tokenizer reads as `:=` or `::`: parenthesized, as `show` does.
+    for (c, julia) in [
+        (":=", ":(=)"),
+        (":==", ":(==)"),
+        (":===", ":(===)"),
+        (":=>", ":(=>)"),
+        ("::", ":(:)"),
+        (":::", ":(::)"),
+        ("::=", ":(:=)"),
+    ] {
+        repaired(
+            &format!("precompile(Tuple{{typeof(Base.f), Base.Val{{{c}}}, Val{{({c}, :a)}}}})"),
+            &format!(
+                "precompile(Tuple{{typeof(Base.f), Base.Val{{{julia}}}, Val{{({julia}, :a)}}}})"
+            ),
+            Repairs::QUOTED_OPERATOR,
+            none,
+        );
+    }
+    // Others read back bare (JuliaSyntax quotes any operator token after `:`): unchanged.
+    for op in [
+        ":->", ":&&", ":||", ":+=", ":?", ":<:", ":!=", ":-->", ":.", ":...", ":.+", ":.==", ":..",
+    ] {
+        let line = format!("precompile(Tuple{{Val{{{op}}}}})");
+        let p = ok(&line);
+        assert!(p.statement.repairs().is_empty(), "{line}");
+        assert_eq!(p.statement.text, line);
+    }
+    // Not symbols: a dot then a colon, nothing after the colon.
+    for op in [".:", ":.:", ": "] {
+        err(&format!("precompile(Tuple{{Val{{{op}}}}})"));
+    }
+    // An operator starting with `=` or `:` that Julia does not have.
+    rejects("precompile(Tuple{Val{:=<}})", ProblemKind::Malformed, ":=<");
+    // `::T` is a type assertion, not the symbol `:` then `T`.
+    rejects(
+        "precompile(Tuple{Val{::Int64}})",
+        ProblemKind::Unsupported,
+        "::",
+    );
+    // Several kinds at once, and a comment removed, in text order.
+    repaired(
+        r##"precompile(Tuple{Val{Symbol("a\Tb")}, #= c =#Val{:=}, Base.Pair{#s1, inff} where #s1})"##,
+        r##"precompile(Tuple{Val{Symbol("a\\Tb")}, Val{:(=)}, Base.Pair{var"#s1", Inf32} where var"#s1"})"##,
+        Repairs::RAW_BACKSLASH
+            | Repairs::C_FLOAT
+            | Repairs::GENSYM_TYPE_VAR
+            | Repairs::QUOTED_OPERATOR,
+        Flags::RAW_BACKSLASH,
+    );
+}
+
+#[test]
+fn julia_1_12_operator_names() {
+    // Julia 1.12 prints operator names inside `:( )` as `var"..."`.
+    let line = r#"precompile(Tuple{typeof(Base.:(var"==")), MyPkg.Suffix, MyPkg.Suffix})"#;
+    let p = ok(line);
+    assert_eq!(p.statement.text, line);
+    assert_eq!(roots(&p), ["Base", "MyPkg"]);
+    assert_eq!(p.statement.flags, Flags::NONE);
+    assert_eq!(
+        parse_type_expr(p.statement.signature_text())
+            .unwrap()
+            .to_string(),
+        r#"Tuple{typeof(Base.var"=="), MyPkg.Suffix, MyPkg.Suffix}"#
+    );
+    for line in [
+        r#"precompile(Tuple{typeof(Base.Broadcast.:(var".+")), Int64})"#,
+        r#"precompile(Tuple{Val{:(var"==")}, Val{:var"text/plain"}, typeof(var"=="), typeof(Base.var"∘")})"#,
+        r##"precompile(Tuple{typeof(Base.:(var"#f#1")), Int64})"##,
+    ] {
+        ok(line);
+    }
+    let p = ok(r##"precompile(Tuple{typeof(Main.:(var"#f#1")), Int64})"##);
+    assert!(p.statement.flags.contains(Flags::CLOSURE | Flags::MAIN));
+    ok(r#"precompile(Tuple{typeof(Base.:(var"==" )), Int64})"#);
+    rejects(
+        r#"precompile(Tuple{typeof(Base.:(var"==" x)), Int64})"#,
+        ProblemKind::Malformed,
+        "x)",
+    );
+}
+
+#[test]
+fn formatter_shapes_on_one_line() {
+    // What a code formatter writes, once its lines are joined: trailing commas, spaced `<:`.
+    let p = ok("precompile(Tuple{typeof(Core.memoryref), GenericMemory{:not_atomic, NamedTuple{names, T} where {T <: Tuple} where names, Core.AddrSpace{Core}(0x00)},},)");
+    assert_eq!(roots(&p), ["Core"]);
+    assert!(p.statement.flags.contains(Flags::BITS_VALUE));
+    let p = ok("precompile(f, (Int64,),)");
+    assert_eq!(p.statement.arg_types_text(), Some("(Int64,)"));
 }
