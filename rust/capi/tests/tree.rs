@@ -313,3 +313,74 @@ fn corpus_trees() {
     println!("{statements} corpus statements encoded, {errors} with a literal Julia refuses");
     assert!(statements > 1000);
 }
+
+/// The opcodes src/evaluate.jl interprets have the values the encoder writes, and it knows
+/// every one of them.
+#[test]
+fn julia_opcodes_match_the_encoder() {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../src/evaluate.jl"
+    ))
+    .unwrap();
+    let pattern = regex::Regex::new(r"(?m)^const OP_(\w+) = 0x([0-9a-f]{2})\s*$").unwrap();
+    let julia: std::collections::BTreeMap<String, u8> = pattern
+        .captures_iter(&source)
+        .map(|c| (c[1].to_string(), u8::from_str_radix(&c[2], 16).unwrap()))
+        .collect();
+    let expected: &[(&str, u8)] = &[
+        ("NAME", op::NAME),
+        ("DOT", op::DOT),
+        ("GETFIELD", op::GETFIELD),
+        ("CURLY", op::CURLY),
+        ("TYPEOF", op::TYPEOF),
+        ("KWFTYPE", op::KWFTYPE),
+        ("BITS", op::BITS),
+        ("WHERE", op::WHERE),
+        ("TVAR", op::TVAR),
+        ("TVAR_UB", op::TVAR_UB),
+        ("TVAR_LB", op::TVAR_LB),
+        ("TVAR_LUB", op::TVAR_LUB),
+        ("SHORT_UB", op::SHORT_UB),
+        ("SHORT_LB", op::SHORT_LB),
+        ("TUPLE", op::TUPLE),
+        ("SYMBOL", op::SYMBOL),
+        ("SYMBOL_CALL", op::SYMBOL_CALL),
+        ("STRING", op::STRING),
+        ("BOOL", op::BOOL),
+        ("INT64", op::INT64),
+        ("INT128", op::INT128),
+        ("UINT8", op::UINT8),
+        ("UINT16", op::UINT16),
+        ("UINT32", op::UINT32),
+        ("UINT64", op::UINT64),
+        ("UINT128", op::UINT128),
+        ("FLOAT64", op::FLOAT64),
+        ("FLOAT32", op::FLOAT32),
+        ("FLOAT16", op::FLOAT16),
+        ("CHAR", op::CHAR),
+        ("ERROR", op::ERROR),
+        ("REJECT", op::REJECT),
+    ];
+    for (name, value) in expected {
+        assert_eq!(
+            julia.get(*name),
+            Some(value),
+            "src/evaluate.jl `OP_{name}` must be {value}"
+        );
+    }
+    assert_eq!(
+        julia.len(),
+        expected.len(),
+        "src/evaluate.jl has opcodes this test does not know: {julia:?}"
+    );
+    // Every opcode value is one the encoder defines, and no two share a value.
+    for code in 0..=255u8 {
+        let named = expected.iter().filter(|(_, v)| *v == code).count();
+        assert_eq!(
+            named,
+            op::extra_words(code).is_some() as usize,
+            "opcode {code}"
+        );
+    }
+}
