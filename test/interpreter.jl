@@ -320,9 +320,9 @@ end
                     theirs = try
                         for root in item.roots
                             (root == "Core" || root == "Base") && continue
+                            isdefined(oracle_mod, Symbol(root)) && continue
                             m = CompileTraces.find_root_module(Main, root)
-                            isdefined(oracle_mod, Symbol(root)) ||
-                                Core.eval(oracle_mod, Expr(:const, Expr(:(=), Symbol(root), m)))
+                            Core.eval(oracle_mod, Expr(:const, Expr(:(=), Symbol(root), m)))
                         end
                         sig = Core.eval(oracle_mod, oracle_expr(Meta.parse(item.signature)))
                         item.arg_types === nothing ? sig : (sig, Core.eval(oracle_mod, oracle_expr(Meta.parse(item.arg_types))))
