@@ -111,8 +111,8 @@ end
     end
 
     @testset "curly, typeof, Core.kwftype, tuples, Vararg" begin
-        @test built("Tuple{Dict{Symbol, Any}, Union{}, Tuple{}, Union{Int64, Nothing}}") ===
-              Tuple{Dict{Symbol,Any},Union{},Tuple{},Union{Int64,Nothing}}
+        @test built("Tuple{Dict{Symbol, Any}, Type{Union{}}, Tuple{}, Union{Int64, Nothing}}") ===
+              Tuple{Dict{Symbol,Any},Type{Union{}},Tuple{},Union{Int64,Nothing}}
         @test built("Tuple{typeof(Base.sum), Type{Int64}}") === Tuple{typeof(sum),Type{Int64}}
         @test built("Tuple{Vararg{Int64}}") === Tuple{Vararg{Int64}}
         @test built("Tuple{Int64, Vararg{Int64, 2}}") === Tuple{Int64,Vararg{Int64,2}}

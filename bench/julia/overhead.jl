@@ -61,20 +61,21 @@ end
 
 const OPTIONS = ReadOptions(true, String[], false, 0.0, "", "", UInt32(0))
 
-"The old path: parse the signature text, evaluate it in a module with the roots bound, precompile."
-function old_path(statements, mod::Module)
-    for item in statements
-        try
-            sig = Core.eval(mod, Meta.parse(item.signature))
-            if item.arg_types === nothing
-                precompile(sig)
-            else
-                precompile(sig, Core.eval(mod, Meta.parse(item.arg_types)))
-            end
-        catch
+"The old path for one statement: parse its text, evaluate it with the roots bound, precompile."
+function old_statement(item, mod::Module)
+    try
+        sig = Core.eval(mod, Meta.parse(item.signature))
+        if item.arg_types === nothing
+            precompile(sig)
+        else
+            precompile(sig, Core.eval(mod, Meta.parse(item.arg_types)))
         end
+    catch
     end
+    return nothing
 end
+
+old_path(statements, mod::Module) = foreach(item -> old_statement(item, mod), statements)
 
 function bind_roots(statements)
     mod = Module(:OldPath)
@@ -156,6 +157,30 @@ function main(args)
     println("old path (Core.eval(Meta.parse(...)) + precompile): median ", round(m_old; digits = 3), " s (",
             us(m_old), " us/statement), min ", round(minimum(old); digits = 3), " s")
     println("ratio warm/old: ", round(m_ours / m_old; digits = 3), " (target <= 0.2)")
+
+    # Per statement, interleaved: where the time goes once the few statements whose type is
+    # itself expensive to build (on both paths, e.g. `NTuple{1000000, UInt8}`: > 1 ms) are set
+    # apart.
+    ours_each = zeros(n)
+    old_each = zeros(n)
+    for _ in 1:reps
+        ctx = EvalContext(Main, false)
+        for (k, item) in enumerate(statements)
+            ours_each[k] += @elapsed CompileTraces.compile_statement(item, ctx)
+            old_each[k] += @elapsed old_statement(item, mod)
+        end
+    end
+    ours_each ./= reps
+    old_each ./= reps
+    heavy = [k for k in 1:n if ours_each[k] > 1e-3 && old_each[k] > 1e-3]
+    light = setdiff(1:n, heavy)
+    println("per statement (compile_statement vs old path, mean of ", reps, "): median ",
+            round(1e6 * median(ours_each); digits = 1), " vs ", round(1e6 * median(old_each); digits = 1), " us")
+    println("  ", length(heavy), " statements > 1 ms on both paths (building the type itself): ",
+            round(sum(ours_each[heavy]); digits = 3), " vs ", round(sum(old_each[heavy]); digits = 3), " s")
+    println("  the other ", length(light), ": ", round(1e6 * sum(ours_each[light]) / length(light); digits = 1), " vs ",
+            round(1e6 * sum(old_each[light]) / length(light); digits = 1), " us/statement, ratio ",
+            round(sum(ours_each[light]) / sum(old_each[light]); digits = 3))
 
     parts = [phases(trace) for _ in 1:reps]
     names = ("read + parse + copy (Rust, ffi)", "build signatures (interpreter)", "_methods_by_ftype",
