@@ -19,9 +19,15 @@ struct EvalContext
     inline::Bool
     # Root module name => the loaded module, or why it cannot be used (found once per call).
     roots::Dict{String,Union{Module,Rejected}}
+    # `(head, params...)` => `Core.apply_type(head, params...)`, for this call: a type such as
+    # `NTuple{1000000, UInt8}` costs milliseconds to apply each time (Julia builds its million
+    # parameters before finding it in its cache), and traces repeat such parts across statements.
+    # Keyed by identity (`===`), so a cached type is exactly what applying again would return.
+    applied::IdDict{Any,Any}
 end
 
-EvalContext(mod::Module, inline::Bool) = EvalContext(mod, inline, Dict{String,Union{Module,Rejected}}())
+EvalContext(mod::Module, inline::Bool) =
+    EvalContext(mod, inline, Dict{String,Union{Module,Rejected}}(), IdDict{Any,Any}())
 
 generating_output() = ccall(:jl_generating_output, Cint, ()) == 1
 
@@ -294,6 +300,8 @@ function build_node!(b::Builder, depth::Int)
     reject("unknown opcode $op in the signature's tree (library and package versions differ?)")
 end
 
+const NOT_APPLIED = gensym(:not_applied)
+
 """
 `head{params...}` is `Core.apply_type(head, params...)`. A `<:T` / `>:T` parameter becomes a
 type variable bounded by `T` and the application is wrapped in `UnionAll`s, the first variable
@@ -318,11 +326,18 @@ function build_curly!(b::Builder, n::Int, depth::Int)
             params[i] = build_node!(b, depth)
         end
     end
+    if vars === nothing
+        key = (head, params...)
+        cached = get(b.ctx.applied, key, NOT_APPLIED)
+        cached === NOT_APPLIED || return cached
+        t = Core.apply_type(head, params...)
+        b.ctx.applied[key] = t
+        return t
+    end
+    # Fresh type variables: never the same key twice, not worth caching.
     t = Core.apply_type(head, params...)
-    if vars !== nothing
-        for i in length(vars):-1:1
-            t = UnionAll(vars[i], t)
-        end
+    for i in length(vars):-1:1
+        t = UnionAll(vars[i], t)
     end
     return t
 end
