@@ -3,8 +3,8 @@
 
 Compile the `precompile(...)` statements recorded in Julia trace files (`julia --trace-compile`
 output, SnoopCompile files) safely and fast. Reading, parsing and filtering are done by a Rust
-library through a C ABI; this package only evaluates the type signatures that library accepted,
-after checking them again.
+library through a C ABI, which also hands over each accepted signature's parse tree; this
+package builds the types from those trees with builtins only, never evaluating trace text.
 
 ```julia
 using CompileTraces

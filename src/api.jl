@@ -16,12 +16,13 @@ Keywords:
   (F failed, S skipped) in T seconds"). Nothing is printed otherwise.
 - `progress = true`: with `verbose`, show a live counter when `stdout` is a terminal.
 - `warn = false`: emit one `@warn` per failed statement, with file:line, the statement and the error.
-- `inline = false`: `false` evaluates each signature in a fresh submodule of `mod` in which
-  exactly the root modules the statement names (`Base`, `Test`, `MyPkg`, ...) are bound to the
-  loaded modules of those names; a module that is not loaded fails its statements with
-  "module X not loaded", and a name shared by two loaded packages is reported, not guessed.
-  Use it for `--trace-compile` files. `true` evaluates in `mod` itself: use it for SnoopCompile
-  files, whose names are relative to the package.
+- `inline = false`: how names in a signature are resolved (signatures are built from the
+  parsed tree, never evaluated as code). `false`: the root modules the statement names (`Base`,
+  `Test`, `MyPkg`, ...) are the loaded modules of those names, other bare names are those `Core`
+  and `Base` export; a module that is not loaded fails its statements with "module X not
+  loaded", and a name shared by two loaded packages is reported, not guessed. Use it for
+  `--trace-compile` files. `true` resolves names in `mod` itself (its own, imported and used
+  bindings): use it for SnoopCompile files, whose names are relative to the package.
 - `dedup = true`: compile a statement seen several times (in any file) once; the repeats are
   counted in `metrics.duplicates`.
 - `exclude = String[]`: root modules whose statements are dropped (not counted), e.g. `["Main"]`.
@@ -87,15 +88,14 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
                           false, Float64(min_time), "", "", UInt32(something(bound_varargs, 0)))
     start = time_ns()
     traces = read_traces(paths, options)
-    target = inline ? mod : staging_module(mod)
-    ctx = EvalContext(mod, target, inline, Dict{String,Union{Nothing,Rejected}}())
+    ctx = EvalContext(mod, inline)
     metrics = CompilationMetrics()
     metrics.duplicates = traces.duplicates
     show_progress = verbose && progress && stdout isa Base.TTY
     # The words CompileTraces.jl 1.x printed, which its users' tests look for; the count follows.
     verbose && !show_progress && println(stdout, "Executing precompile statements... (", length(traces.items), ")")
     work = () -> run_items!(metrics, traces, ctx, closures, warn, show_progress)
-    run_from(target, work)
+    run_from(mod, work)
     metrics.total = metrics.succeeded + metrics.failed + metrics.skipped
     seconds = (time_ns() - start) / 1e9
     verbose && print_summary(stdout, metrics, seconds, show_progress)
@@ -106,18 +106,20 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
 end
 
 """
-    run_from(target, work)
+    run_from(mod, work)
 
-While a package precompiles, runs `work` from a function defined in `target` (the package or its
-staging submodule), as the original CompileTraces.jl ran its loop from code evaluated in the
-package: PrecompileTools documents that compilation of other packages' methods is only captured
-when it is triggered from a method belonging to the package (JuliaLang/PrecompileTools.jl#43).
+While a package precompiles, runs `work` from a function defined in `mod` (the package being
+precompiled, or its submodule), as the original CompileTraces.jl ran its loop from code evaluated
+in the package: PrecompileTools documents that compilation of other packages' methods is only
+captured when it is triggered from a method belonging to the package
+(JuliaLang/PrecompileTools.jl#43). Defining that function is the one `Core.eval` left in this
+package; it evaluates no trace text.
 """
-function run_from(target::Module, work)
+function run_from(mod::Module, work)
     generating_output() || return work()
-    runner = Core.eval(target, :(function $(gensym(:compile_traces_runner))(work)
-                                     work()
-                                 end))
+    runner = Core.eval(mod, :(function $(gensym(:compile_traces_runner))(work)
+                                  work()
+                              end))
     return Base.invokelatest(runner, work)
 end
 

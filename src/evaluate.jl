@@ -1,7 +1,9 @@
-# Evaluating the statements the Rust library accepted. Defence in depth: the library already
-# refused anything that is not a pure type signature; here the signature text is parsed again and
-# every node is checked against the same small grammar before anything is evaluated, and the few
-# calls a signature may contain are replaced by the exact functions they must mean.
+# Building the signatures of the statements the Rust library accepted. The library hands over each
+# signature's tree (see `Tree` in ffi.jl); a small interpreter builds the type from it with
+# builtins and reflection only: module bindings read with `getfield`, `Core.apply_type`,
+# `TypeVar` / `UnionAll`, `Core.typeof`, `Core.tuple`, `reinterpret` for bits values. No text is
+# parsed or evaluated: the opcode set is the allow-list, so a trace file cannot make Julia run
+# code other than these (the security rule the Rust parser also enforces).
 
 "A statement refused or failed before `precompile` ran: the failure category and a message."
 struct Rejected <: Exception
@@ -11,36 +13,23 @@ end
 
 Base.showerror(io::IO, e::Rejected) = print(io, e.message)
 
-"Where and how signatures are evaluated during one `compile_traces` call."
-mutable struct EvalContext
+"How names are resolved during one `compile_traces` call."
+struct EvalContext
     mod::Module
-    target::Module
     inline::Bool
-    # Root module name => `nothing` once bound in `target`, or why it cannot be.
-    roots::Dict{String,Union{Nothing,Rejected}}
+    # Root module name => the loaded module, or why it cannot be used (found once per call).
+    roots::Dict{String,Union{Module,Rejected}}
+    # `(head, params...)` => `Core.apply_type(head, params...)`, for this call: a type such as
+    # `NTuple{1000000, UInt8}` costs milliseconds to apply each time (Julia builds its million
+    # parameters before finding it in its cache), and traces repeat such parts across statements.
+    # Keyed by identity (`===`), so a cached type is exactly what applying again would return.
+    applied::IdDict{Any,Any}
 end
+
+EvalContext(mod::Module, inline::Bool) =
+    EvalContext(mod, inline, Dict{String,Union{Module,Rejected}}(), IdDict{Any,Any}())
 
 generating_output() = ccall(:jl_generating_output, Cint, ()) == 1
-
-"""
-    staging_module(mod) -> Module
-
-A fresh submodule of `mod` in which trace signatures are evaluated with `inline = false`.
-
-A real submodule created while `mod` is open, not an anonymous `Module()`: during package
-precompilation, evaluating into an anonymous module fails with "Evaluation into the closed module
-`anonymous`" (JuliaDebug/JuliaInterpreter.jl#514), and on recent Julia even creating one fails
-(JuliaLang/julia#57635), while evaluation into a submodule of the package being precompiled is
-allowed (JuliaLang/julia#38013).
-"""
-function staging_module(mod::Module)
-    name = gensym(:CompileTracesStaging)
-    # Evaluating a `module` expression returns the new module. Reading it back with
-    # `getfield(mod, name)` would read a binding newer than this function's world age, which
-    # Julia 1.12 warns about ("Detected access to binding ... in a world prior to its
-    # definition world") and later versions reject.
-    return Core.eval(mod, Expr(:module, true, name, Expr(:block)))::Module
-end
 
 """
     find_root_module(mod, name) -> Module
@@ -90,197 +79,383 @@ function find_root_module(mod::Module, name::String)
     throw(Rejected(:module_not_loaded, "module $name not loaded"))
 end
 
-"Binds root module `name` in the staging module once; returns `nothing` or why it failed."
-function bind_root!(ctx::EvalContext, name::String)
-    haskey(ctx.roots, name) && return ctx.roots[name]
-    result = try
-        bind_root(ctx, name)
-    catch e
-        e isa InterruptException && rethrow()
-        e isa Rejected ? e : Rejected(:evaluation_error, "could not bind module $name: " * sprint(showerror, e))
+"The module root name `name` stands for (found once per call), or why it cannot be used."
+function root_module!(ctx::EvalContext, name::String)
+    found = get(ctx.roots, name, nothing)
+    found === nothing || return found
+    result = if name == "Core"
+        Core
+    elseif name == "Base"
+        Base
+    else
+        try
+            find_root_module(ctx.mod, name)
+        catch e
+            e isa InterruptException && rethrow()
+            e isa Rejected ? e : Rejected(:evaluation_error, "could not find module $name: " * sprint(showerror, e))
+        end
     end
     ctx.roots[name] = result
     return result
 end
 
-function bind_root(ctx::EvalContext, name::String)
-    (name == "Core" || name == "Base") && return nothing # visible in every `module`
-    m = find_root_module(ctx.mod, name)
-    sym = Symbol(name)
-    # Latest world, as in `find_root_module`: `target` was created after this call began.
-    if Base.invokelatest(isdefined, ctx.target, sym)
-        Base.invokelatest(getfield, ctx.target, sym) === m && return nothing
-        return Rejected(:ambiguous_module,
-                        "`$name` already names something else than the loaded module $name in the staging module")
-    end
-    Core.eval(ctx.target, Expr(:const, Expr(:(=), sym, m)))
-    return nothing
+reject(message::AbstractString) = throw(Rejected(:rejected, String(message)))
+
+# Opcodes of the tree encoding (rust/core/src/syntax/encode.rs, `op`; encoding version 1).
+const OP_NAME = 0x01
+const OP_DOT = 0x02
+const OP_GETFIELD = 0x03
+const OP_CURLY = 0x04
+const OP_TYPEOF = 0x05
+const OP_KWFTYPE = 0x06
+const OP_BITS = 0x07
+const OP_WHERE = 0x08
+const OP_TVAR = 0x09
+const OP_TVAR_UB = 0x0a
+const OP_TVAR_LB = 0x0b
+const OP_TVAR_LUB = 0x0c
+const OP_SHORT_UB = 0x0d
+const OP_SHORT_LB = 0x0e
+const OP_TUPLE = 0x0f
+const OP_SYMBOL = 0x10
+const OP_SYMBOL_CALL = 0x11
+const OP_STRING = 0x12
+const OP_BOOL = 0x13
+const OP_INT64 = 0x14
+const OP_INT128 = 0x15
+const OP_UINT8 = 0x16
+const OP_UINT16 = 0x17
+const OP_UINT32 = 0x18
+const OP_UINT64 = 0x19
+const OP_UINT128 = 0x1a
+const OP_FLOAT64 = 0x1b
+const OP_FLOAT32 = 0x1c
+const OP_FLOAT16 = 0x1d
+const OP_CHAR = 0x1e
+const OP_ERROR = 0x1f
+const OP_REJECT = 0x20
+
+"The state of building one tree: the read position, the type variables in scope (innermost last)."
+mutable struct Builder
+    tree::Tree
+    ctx::EvalContext
+    # The statement's root modules (inline = false): name => module, all found before building.
+    roots::Vector{Pair{Symbol,Module}}
+    pos::Int
+    scope::Vector{TypeVar}
+    # Type variables made for the `<:T` / `>:T` shorthand so far (they are named #s1, #s2, ...).
+    shorthand::Int
 end
 
-reject(message::AbstractString) = throw(Rejected(:rejected, String(message)))
+Builder(tree::Tree, ctx::EvalContext, roots::Vector{Pair{Symbol,Module}}) =
+    Builder(tree, ctx, roots, 1, TypeVar[], 0)
+
+function next_word!(b::Builder)
+    b.pos > length(b.tree.code) && reject("the signature's tree ends early")
+    word = @inbounds b.tree.code[b.pos]
+    b.pos += 1
+    return word
+end
+
+"The string operand of a node (`len` from its header, then an offset word), as a `Symbol`."
+function take_symbol!(b::Builder, len::UInt64)
+    offset = next_word!(b)
+    bytes = b.tree.strings
+    (offset + len <= length(bytes)) || reject("a name outside the signature's string table")
+    # `jl_symbol_n` is what `Symbol(::String)` calls; it throws for a name containing NUL.
+    return GC.@preserve bytes ccall(:jl_symbol_n, Ref{Symbol}, (Ptr{UInt8}, Csize_t),
+                                    pointer(bytes) + offset, len)
+end
+
+function take_string!(b::Builder, len::UInt64)
+    offset = next_word!(b)
+    bytes = b.tree.strings
+    (offset + len <= length(bytes)) || reject("a string outside the signature's string table")
+    return GC.@preserve bytes unsafe_string(pointer(bytes) + offset, len)
+end
 
 "`M.name` in a signature: only a module's binding, never a `getproperty` method."
 function module_binding(m, name::Symbol)
     m isa Module || reject("`$(name)` is read from a $(typeof(m)), not from a module")
-    return getfield(m, name)
+    # A binding defined after this call began (newer than its world age) is read in the
+    # latest world, as `Core.eval` of the signature used to.
+    isdefined(m, name) && return getfield(m, name)
+    return Base.invokelatest(getfield, m, name)
 end
 
-is_name_expr(ex) = ex isa Symbol || Meta.isexpr(ex, :.) || Meta.isexpr(ex, :curly)
+"A bare name with `inline = true`: what evaluating it in `mod` gives (own, imported, used)."
+function inline_binding(mod::Module, name::Symbol)
+    isdefined(mod, name) && return getfield(mod, name)
+    Base.invokelatest(isdefined, mod, name) && return Base.invokelatest(getfield, mod, name)
+    throw(Rejected(:evaluation_error, "UndefVarError: `$name` not defined in `$mod`"))
+end
+
+"""
+A bare name with `inline = false`: the statement's root modules (the first components of its
+qualified names, bound as a staging module used to bind them), `Core` and `Base`, the names
+`Core` and `Base` export (what every module sees), then any other root module
+`find_root_module` finds.
+"""
+function global_binding(b::Builder, name::Symbol)
+    for (root, m) in b.roots
+        root === name && return m
+    end
+    name === :Core && return Core
+    name === :Base && return Base
+    for m in (Core, Base)
+        isdefined(m, name) && Base.isexported(m, name) && return getfield(m, name)
+    end
+    found = root_module!(b.ctx, String(name))
+    found isa Module && return found
+    throw(Rejected(:evaluation_error,
+                   "UndefVarError: `$name` not defined (looked up in Core, Base's exports and the loaded modules)"))
+end
+
+function lookup(b::Builder, name::Symbol)
+    scope = b.scope
+    for i in length(scope):-1:1
+        tv = @inbounds scope[i]
+        tv.name === name && return tv
+    end
+    return b.ctx.inline ? inline_binding(b.ctx.mod, name) : global_binding(b, name)
+end
 
 const MAX_DEPTH = 512
 
 """
-    check_signature(ex, ctx) -> Expr
+    build_node!(b::Builder, depth) -> Any
 
-Returns a copy of the parsed signature `ex` that only uses the allowed forms (names, `M.name`,
-curly applications, `where`, `<:`/`>:`, tuples, literals, quoted symbols, and the calls
-`typeof(x)`, `Symbol("...")`, `getfield(M, Symbol("..."))`, `Core.kwftype(typeof(f))`, `T(0x..)`),
-with those calls replaced by the functions they must mean. A bits value `T(0x..)` is built here
-with `reinterpret` after checking that `T` is a primitive type of the literal's size. Anything
-else throws `Rejected`.
+Builds the node at the read position (and its children) and returns its value. Throws
+`Rejected`: `:rejected` for a shape outside the allow-list, `:evaluation_error` for a name that
+is not defined, a literal Julia's reader refuses, or a type application that throws.
 """
-function check_signature(ex, ctx::EvalContext, depth::Int = 0)
+function build_node!(b::Builder, depth::Int)
     depth > MAX_DEPTH && reject("signature nested deeper than $MAX_DEPTH levels")
-    if ex isa Symbol || ex isa Bool || ex isa Char || ex isa String || ex === nothing
-        return ex
-    elseif ex isa Union{Base.BitInteger,Float16,Float32,Float64}
-        return ex
-    elseif ex isa QuoteNode
-        ex.value isa Symbol || reject("quoted $(typeof(ex.value)) in a signature")
-        return ex
-    elseif !(ex isa Expr)
-        reject("a $(typeof(ex)) in a signature")
-    end
-    head = ex.head
-    args = ex.args
+    header = next_word!(b)
+    op = (header & 0xff) % UInt8
+    operand = header >> 8
     d = depth + 1
-    if head === :.
-        (length(args) == 2 && args[2] isa QuoteNode && args[2].value isa Symbol) ||
-            reject("`.` expression that is not `Module.name`")
-        return Expr(:call, module_binding, check_signature(args[1], ctx, d), args[2])
-    elseif head === :curly || head === :tuple
-        return Expr(head, Any[check_signature(a, ctx, d) for a in args]...)
-    elseif head === :where
-        return Expr(head, check_signature(args[1], ctx, d), Any[check_where_var(a, ctx, d) for a in args[2:end]]...)
-    elseif (head === :<: || head === :>:) && length(args) == 1
-        # The `<:T` / `>:T` shorthand inside braces; as a binary operator it is a comparison
-        # Julia would evaluate, allowed only as a `where` bound (as the Rust parser rules).
-        return Expr(head, check_signature(args[1], ctx, d))
-    elseif head === :call
-        return check_call(ex, ctx, d)
-    end
-    reject("`$(head)` expression in a signature")
-end
-
-"""
-    check_where_var(ex, ctx, depth)
-
-A `where` variable: a name, `T<:B`, `T>:B`, `L<:T<:U`, or a `{...}` list of those.
-"""
-function check_where_var(ex, ctx::EvalContext, depth::Int)
-    depth > MAX_DEPTH && reject("signature nested deeper than $MAX_DEPTH levels")
-    ex isa Symbol && return ex
-    ex isa Expr || reject("a $(typeof(ex)) as a `where` variable")
-    args = ex.args
-    d = depth + 1
-    if ex.head === :braces
-        return Expr(:braces, Any[check_where_var(a, ctx, d) for a in args]...)
-    elseif (ex.head === :<: || ex.head === :>:) && length(args) == 2 && args[1] isa Symbol
-        return Expr(ex.head, args[1], check_signature(args[2], ctx, d))
-    elseif ex.head === :comparison && length(args) == 5 && args[2] === :<: && args[3] isa Symbol &&
-           args[4] === :<:
-        return Expr(:comparison, check_signature(args[1], ctx, d), :<:, args[3], :<:,
-                    check_signature(args[5], ctx, d))
-    end
-    reject("`where` variable `$(ex)` is not a name with optional bounds")
-end
-
-function check_call(ex::Expr, ctx::EvalContext, depth::Int)
-    callee = ex.args[1]
-    args = ex.args[2:end]
-    if callee === :typeof && length(args) == 1
-        return Expr(:call, Core.typeof, check_signature(args[1], ctx, depth))
-    elseif callee === :Symbol && length(args) == 1 && args[1] isa String
-        return QuoteNode(Symbol(args[1]))
-    elseif callee === :getfield && length(args) == 2
-        name = check_signature(args[2], ctx, depth)
-        (name isa QuoteNode && name.value isa Symbol) || reject("`getfield` with a field that is not a symbol")
-        return Expr(:call, module_binding, check_signature(args[1], ctx, depth), name)
-    elseif callee == Expr(:., :Core, QuoteNode(:kwftype)) && length(args) == 1
+    if op == OP_NAME
+        return lookup(b, take_symbol!(b, operand))
+    elseif op == OP_DOT || op == OP_GETFIELD
+        name = take_symbol!(b, operand)
+        return module_binding(build_node!(b, d), name)
+    elseif op == OP_CURLY
+        return build_curly!(b, Int(operand), d)
+    elseif op == OP_WHERE
+        return build_where!(b, Int(operand), d)
+    elseif op == OP_TYPEOF
+        return Core.typeof(build_node!(b, d))
+    elseif op == OP_KWFTYPE
         isdefined(Core, :kwftype) || reject("`Core.kwftype` does not exist in Julia $VERSION")
-        return Expr(:call, getfield(Core, :kwftype), check_signature(args[1], ctx, depth))
-    elseif length(args) == 1 && args[1] isa Unsigned && is_name_expr(callee)
-        return bits_value(callee, args[1], ctx, depth)
+        return getfield(Core, :kwftype)(build_node!(b, d))
+    elseif op == OP_BITS
+        return build_bits!(b, d)
+    elseif op == OP_TUPLE
+        n = Int(operand)
+        items = Vector{Any}(undef, n)
+        for i in 1:n
+            items[i] = build_node!(b, d)
+        end
+        return Core.tuple(items...)
+    elseif op == OP_SYMBOL || op == OP_SYMBOL_CALL
+        return take_symbol!(b, operand)
+    elseif op == OP_STRING
+        return take_string!(b, operand)
+    elseif op == OP_BOOL
+        return operand == 1
+    elseif op == OP_INT64
+        return reinterpret(Int64, next_word!(b))
+    elseif op == OP_INT128
+        lo = next_word!(b)
+        return reinterpret(Int128, UInt128(next_word!(b)) << 64 | UInt128(lo))
+    elseif op == OP_UINT8
+        return next_word!(b) % UInt8
+    elseif op == OP_UINT16
+        return next_word!(b) % UInt16
+    elseif op == OP_UINT32
+        return next_word!(b) % UInt32
+    elseif op == OP_UINT64
+        return next_word!(b)
+    elseif op == OP_UINT128
+        lo = next_word!(b)
+        return UInt128(next_word!(b)) << 64 | UInt128(lo)
+    elseif op == OP_FLOAT64
+        return reinterpret(Float64, next_word!(b))
+    elseif op == OP_FLOAT32
+        return reinterpret(Float32, operand % UInt32)
+    elseif op == OP_FLOAT16
+        return reinterpret(Float16, operand % UInt16)
+    elseif op == OP_CHAR
+        return reinterpret(Char, operand % UInt32)
+    elseif op == OP_ERROR
+        throw(Rejected(:evaluation_error, take_string!(b, operand)))
+    elseif op == OP_REJECT
+        reject(take_string!(b, operand))
+    elseif op == OP_SHORT_UB || op == OP_SHORT_LB
+        reject("the `<:T` / `>:T` shorthand outside braces")
+    elseif OP_TVAR <= op <= OP_TVAR_LUB
+        reject("a type variable outside a `where` clause")
     end
-    reject("call to `$(callee)` in a signature (only typeof, Symbol, getfield, Core.kwftype and bits values are allowed)")
+    reject("unknown opcode $op in the signature's tree (library and package versions differ?)")
+end
+
+const NOT_APPLIED = gensym(:not_applied)
+
+"""
+`head{params...}` is `Core.apply_type(head, params...)`. A `<:T` / `>:T` parameter becomes a
+type variable bounded by `T` and the application is wrapped in `UnionAll`s, the first variable
+outermost, as Julia lowers `A{<:T}` to `A{S} where S<:T`.
+"""
+function build_curly!(b::Builder, n::Int, depth::Int)
+    head = build_node!(b, depth)
+    params = Vector{Any}(undef, n)
+    vars = nothing
+    for i in 1:n
+        word = b.pos <= length(b.tree.code) ? (b.tree.code[b.pos] & 0xff) % UInt8 : 0x00
+        if word == OP_SHORT_UB || word == OP_SHORT_LB
+            b.pos += 1
+            bound = build_node!(b, depth + 1)
+            b.shorthand += 1
+            name = Symbol("#s", b.shorthand)
+            tv = word == OP_SHORT_UB ? TypeVar(name, Union{}, bound) : TypeVar(name, bound, Any)
+            vars === nothing && (vars = TypeVar[])
+            push!(vars, tv)
+            params[i] = tv
+        else
+            params[i] = build_node!(b, depth)
+        end
+    end
+    if vars === nothing
+        key = (head, params...)
+        cached = get(b.ctx.applied, key, NOT_APPLIED)
+        cached === NOT_APPLIED || return cached
+        t = Core.apply_type(head, params...)
+        b.ctx.applied[key] = t
+        return t
+    end
+    # Fresh type variables: never the same key twice, not worth caching.
+    t = Core.apply_type(head, params...)
+    for i in length(vars):-1:1
+        t = UnionAll(vars[i], t)
+    end
+    return t
+end
+
+"""
+`body where {vars...}`: each variable is made (its bounds built with the variables before it in
+scope), then the body, then the `UnionAll`s, the first variable outermost.
+"""
+function build_where!(b::Builder, n::Int, depth::Int)
+    vars = Vector{TypeVar}(undef, n)
+    for i in 1:n
+        header = next_word!(b)
+        op = (header & 0xff) % UInt8
+        (OP_TVAR <= op <= OP_TVAR_LUB) || reject("a `where` clause without a type variable")
+        name = take_symbol!(b, header >> 8)
+        lb, ub = if op == OP_TVAR
+            (Union{}, Any)
+        elseif op == OP_TVAR_UB
+            (Union{}, build_node!(b, depth))
+        elseif op == OP_TVAR_LB
+            (build_node!(b, depth), Any)
+        else
+            lower = build_node!(b, depth)
+            (lower, build_node!(b, depth))
+        end
+        tv = TypeVar(name, lb, ub)
+        vars[i] = tv
+        push!(b.scope, tv)
+    end
+    body = build_node!(b, depth)
+    resize!(b.scope, length(b.scope) - n)
+    for i in n:-1:1
+        body = UnionAll(vars[i], body)
+    end
+    return body
 end
 
 "Builds `T(0x..)` without calling `T`: `reinterpret(T, literal)` once `T` is known to fit."
-function bits_value(callee, literal::Unsigned, ctx::EvalContext, depth::Int)
+function build_bits!(b::Builder, depth::Int)
     T = try
-        Core.eval(ctx.target, check_signature(callee, ctx, depth))
+        build_node!(b, depth)
     catch e
         e isa InterruptException && rethrow()
-        e isa Rejected && rethrow()
-        throw(Rejected(:evaluation_error, "cannot resolve the type of bits value `$(callee)(...)`: " *
-                                          sprint(showerror, e)))
+        e isa Rejected && e.reason === :rejected && rethrow()
+        throw(Rejected(:evaluation_error, "cannot resolve the type of a bits value: " * sprint(showerror, e)))
     end
+    literal = build_node!(b, depth)
+    literal isa Unsigned || reject("a bits value `$T(...)` of a $(typeof(literal)), not an unsigned literal")
     if !(T isa DataType && isprimitivetype(T) && sizeof(T) == sizeof(literal))
-        reject("`$(callee)($(repr(literal)))` is not a bits value: `$(callee)` is " *
+        reject("`$T($(repr(literal)))` is not a bits value: `$T` is " *
                (T isa DataType && isprimitivetype(T) ? "a primitive type of $(sizeof(T)) bytes, not $(sizeof(literal))" :
                 "not a primitive type"))
     end
     # The only primitive type with invalid bit patterns; Julia prints its values as true/false.
-    T === Bool && literal > 0x01 && reject("`$(callee)($(repr(literal)))` is not a valid Bool")
-    return QuoteNode(reinterpret(T, literal))
+    T === Bool && literal > 0x01 && reject("`Bool($(repr(literal)))` is not a valid Bool")
+    return reinterpret(T, literal)
 end
 
-function parse_signature(text::String)
-    ex = try
-        Meta.parse(text; raise = false)
-    catch e
-        e isa InterruptException && rethrow()
-        throw(Rejected(:parse_error, "cannot parse `$text`: " * sprint(showerror, e)))
-    end
-    if Meta.isexpr(ex, :error) || Meta.isexpr(ex, :incomplete)
-        detail = isempty(ex.args) ? "" : ": " * string(ex.args[1])
-        throw(Rejected(:parse_error, "cannot parse `$text`$detail"))
-    end
-    return ex
-end
+"""
+    build_type(tree, ctx, roots) -> Any
 
-function evaluate(ex, ctx::EvalContext)
-    try
-        return Core.eval(ctx.target, ex)
+The value of an encoded signature (see `Tree`). Throws `Rejected` (see `build_node!`); an error
+thrown by a builtin (`Core.apply_type` with a wrong parameter, ...) becomes `:evaluation_error`
+with Julia's message.
+"""
+function build_type(tree::Tree, ctx::EvalContext, roots::Vector{Pair{Symbol,Module}})
+    isempty(tree.code) && reject("the statement has no signature tree")
+    b = Builder(tree, ctx, roots)
+    value = try
+        build_node!(b, 0)
     catch e
         e isa InterruptException && rethrow()
+        e isa Rejected && rethrow()
         throw(Rejected(:evaluation_error, sprint(showerror, e)))
     end
+    b.pos == length(tree.code) + 1 || reject("the signature's tree has words left over")
+    return value
+end
+
+const NO_ROOTS = Pair{Symbol,Module}[]
+
+"""
+    statement_roots(item, ctx) -> Vector{Pair{Symbol,Module}} or Rejected
+
+With `inline = false`, the loaded module of each root the statement names, or why the first one
+that cannot be used is not (`:module_not_loaded`, `:ambiguous_module`).
+"""
+function statement_roots(item::TraceItem, ctx::EvalContext)
+    (ctx.inline || isempty(item.roots)) && return NO_ROOTS
+    roots = Vector{Pair{Symbol,Module}}(undef, length(item.roots))
+    for (i, name) in enumerate(item.roots)
+        found = root_module!(ctx, name)
+        found isa Rejected && return found
+        roots[i] = Symbol(name) => found
+    end
+    return roots
 end
 
 """
     compile_statement(item, ctx) -> (:succeeded | :skipped, nothing) or (:failed, Rejected)
 
-Checks, evaluates and precompiles one statement.
+Builds the statement's signature from its tree and precompiles it.
 """
 function compile_statement(item::TraceItem, ctx::EvalContext)
     try
-        if !ctx.inline
-            for root in item.roots
-                problem = bind_root!(ctx, root)
-                problem === nothing || return (:failed, problem)
-            end
-        end
+        roots = statement_roots(item, ctx)
+        roots isa Rejected && return (:failed, roots)
         local sig, f, types
-        if item.arg_types === nothing
-            sig = evaluate(check_signature(parse_signature(item.signature), ctx), ctx)
+        if item.args_tree === nothing
+            sig = build_type(item.signature_tree, ctx, roots)
             sig isa Type || throw(Rejected(:evaluation_error, "the signature is a $(typeof(sig)), not a type"))
             sig <: Tuple || throw(Rejected(:evaluation_error, "the signature `$sig` is not a Tuple type"))
         else
-            f = evaluate(check_signature(parse_signature(item.signature), ctx), ctx)
-            args_ex = parse_signature(item.arg_types)
-            Meta.isexpr(args_ex, :tuple) || reject("the argument types of a two-argument precompile are not a tuple")
-            types = evaluate(check_signature(args_ex, ctx), ctx)
+            f = build_type(item.signature_tree, ctx, roots)
+            args = item.args_tree
+            (!isempty(args.code) && (args.code[1] & 0xff) % UInt8 == OP_TUPLE) ||
+                reject("the argument types of a two-argument precompile are not a tuple")
+            types = build_type(args, ctx, roots)
             (types isa Tuple && all(t -> t isa Type, types)) ||
                 throw(Rejected(:evaluation_error, "the argument types `$types` are not a tuple of types"))
             sig = Tuple{Core.Typeof(f),types...}

@@ -65,6 +65,22 @@ struct ReadOptions
     bound_varargs::UInt32
 end
 
+const CT_TREE_SIGNATURE = UInt32(0)
+const CT_TREE_ARGS = UInt32(1)
+
+"""
+    Tree
+
+A statement's signature (or the two-argument form's argument tuple) as the Rust parser read it:
+`code` holds prefix-order words (`opcode | operand << 8` headers, then each opcode's extra
+words; see rust/core/src/syntax/encode.rs) and `strings` the names and string literals they
+point into. Built into a type by `build_type`, never parsed as text.
+"""
+struct Tree
+    code::Vector{UInt64}
+    strings::Vector{UInt8}
+end
+
 "One kept statement or problem (malformed / unsupported line) read from the trace files."
 struct TraceItem
     kind::UInt32
@@ -79,6 +95,8 @@ struct TraceItem
     signature::String
     arg_types::Union{Nothing,String}
     roots::Vector{String}
+    signature_tree::Tree
+    args_tree::Union{Nothing,Tree}
 end
 
 "Everything `ct_open` returned, copied into Julia values (the handle is freed)."
@@ -114,6 +132,27 @@ ct_item_root(h, i, j, ptr, len, err) =
     @ccall libcompile_traces.ct_item_root(h::Ptr{Cvoid}, i::Csize_t, j::Csize_t, ptr::Ptr{Ptr{UInt8}},
                                           len::Ptr{Csize_t}, err::Ptr{Ptr{Cvoid}})::Cint
 
+"Copies tree `which` (`CT_TREE_SIGNATURE` / `CT_TREE_ARGS`) of item `index`."
+function read_tree(handle::Ptr{Cvoid}, index::Int, which::UInt32)
+    code = Ref{Ptr{UInt64}}(C_NULL)
+    code_len = Ref{Csize_t}(0)
+    strings = Ref{Ptr{UInt8}}(C_NULL)
+    strings_len = Ref{Csize_t}(0)
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_item_tree(handle::Ptr{Cvoid}, index::Csize_t, which::UInt32,
+                                                   code::Ptr{Ptr{UInt64}}, code_len::Ptr{Csize_t},
+                                                   strings::Ptr{Ptr{UInt8}}, strings_len::Ptr{Csize_t},
+                                                   err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    words = Vector{UInt64}(undef, Int(code_len[]))
+    isempty(words) || unsafe_copyto!(pointer(words), code[], length(words))
+    bytes = Vector{UInt8}(undef, Int(strings_len[]))
+    isempty(bytes) || unsafe_copyto!(pointer(bytes), strings[], length(bytes))
+    return Tree(words, bytes)
+end
+
+const EMPTY_TREE = Tree(UInt64[], UInt8[])
+
 "Byte range `start:stop` (0-based, end exclusive) of `text` as a `String`."
 byte_slice(text::String, start::Integer, stop::Integer) =
     stop <= start ? "" : String(codeunits(text)[(start + 1):stop])
@@ -138,6 +177,8 @@ function read_item(handle::Ptr{Cvoid}, index::Int, files::Vector{String})
     signature = ""
     arg_types = nothing
     roots = String[]
+    signature_tree = EMPTY_TREE
+    args_tree = nothing
     if kind[] == CT_KIND_STATEMENT
         sig_start = Ref{UInt32}(0)
         sig_end = Ref{UInt32}(0)
@@ -159,10 +200,14 @@ function read_item(handle::Ptr{Cvoid}, index::Int, files::Vector{String})
         for j in 0:(Int(count[]) - 1)
             push!(roots, take_string(ct_item_root, handle, index, j))
         end
+        signature_tree = read_tree(handle, index, CT_TREE_SIGNATURE)
+        if arg_types !== nothing
+            args_tree = read_tree(handle, index, CT_TREE_ARGS)
+        end
     end
     file = files[Int(source[]) + 1]
     return TraceItem(kind[], file, Int(line[]), Int(end_line[]), Int(column[]), flags[], timing[],
-                     text, message, signature, arg_types, roots)
+                     text, message, signature, arg_types, roots, signature_tree, args_tree)
 end
 
 """

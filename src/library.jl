@@ -1,7 +1,7 @@
 # Locating the Rust library (rust/capi, built by deps/build.jl) and checking its ABI version.
 
 "The ABI version of rust/capi this package was written for (`CT_ABI_VERSION` there)."
-const ABI_VERSION = UInt32(1)
+const ABI_VERSION = UInt32(2)
 
 "Environment variable naming a prebuilt library to use instead of the one deps/build.jl built."
 const LIBRARY_ENV = "JULIA_COMPILE_TRACES_LIBRARY"

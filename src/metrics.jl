@@ -12,8 +12,10 @@ Fields:
 - `reason::Symbol`: the category, one of `:malformed` (the line is not a valid statement),
   `:module_not_loaded`, `:ambiguous_module` (two loaded packages share the root module's name),
   `:rejected` (the signature failed the safety check, e.g. a bits value whose type is not a
-  primitive type of the right size), `:parse_error`, `:evaluation_error` (building the signature
-  threw, e.g. a type that no longer exists), `:precompile_false` (`precompile` returned `false`)
+  primitive type of the right size), `:evaluation_error` (building the signature threw: a name
+  that is not defined, as in "UndefVarError: `Foo` not defined in `MyPkg`", a type applied to
+  parameters it does not accept, a literal Julia's reader refuses such as `1.0e400`),
+  `:precompile_false` (`precompile` returned `false`)
   and `:precompile_error` (`precompile` threw).
 - `message::String`: the error message.
 

@@ -37,12 +37,13 @@ use std::path::{Path, PathBuf};
 use compile_traces_core::item::{Item, ItemKind, ProblemKind};
 use compile_traces_core::overrides::{self, Effective};
 use compile_traces_core::pipeline::{self, Summary, Verdict};
+use compile_traces_core::syntax::encode::{self, Encoded};
 use compile_traces_core::{output, source, Options};
 use regex::Regex;
 
 /// Version of this ABI. Bumped on any incompatible change; the Julia side refuses a library
-/// whose version differs from the one it was written for.
-pub const CT_ABI_VERSION: u32 = 1;
+/// whose version differs from the one it was written for. Version 2 added [`ct_item_tree`].
+pub const CT_ABI_VERSION: u32 = 2;
 
 /// Success.
 pub const CT_OK: i32 = 0;
@@ -62,6 +63,11 @@ pub const CT_KIND_STATEMENT: u32 = 0;
 pub const CT_KIND_MALFORMED: u32 = 1;
 pub const CT_KIND_UNSUPPORTED: u32 = 2;
 
+/// Which tree [`ct_item_tree`] returns: the signature (the first argument of `precompile`), or
+/// the argument tuple of the two-argument form.
+pub const CT_TREE_SIGNATURE: u32 = 0;
+pub const CT_TREE_ARGS: u32 = 1;
+
 /// Bits returned by [`ct_resolve_overrides`].
 pub const CT_OVERRIDE_VERBOSE: u32 = 1;
 pub const CT_OVERRIDE_WARN: u32 = 2;
@@ -79,6 +85,9 @@ pub struct CtTrace {
     /// Kept statements and problems only: ignored lines, duplicates and excluded statements are
     /// counted in `summary`, never evaluated, so they are not kept.
     items: Vec<Item<'static>>,
+    /// For each item: the encoded signature and argument tuple (empty for problems and for a
+    /// one-argument statement's missing tuple).
+    trees: Vec<[Encoded; 2]>,
     summary: Summary,
 }
 
@@ -230,6 +239,24 @@ pub extern "C" fn ct_open(
         out_handle,
         out_error,
     )
+}
+
+/// The encoded trees of a kept statement (see [`ct_item_tree`]).
+fn item_trees(item: &Item<'_>) -> [Encoded; 2] {
+    let ItemKind::Statement(statement) = &item.kind else {
+        return Default::default();
+    };
+    let text: &str = &statement.text;
+    let tree = |span: compile_traces_core::item::Span| match text
+        .get(span.start as usize..span.end as usize)
+    {
+        Some(part) => encode::encode_text(part),
+        None => encode::encode_text(""),
+    };
+    [
+        tree(statement.signature),
+        statement.arg_types.map(tree).unwrap_or_default(),
+    ]
 }
 
 /// Frees a handle from [`ct_open`]. Null is a no-op.
@@ -426,6 +453,50 @@ pub extern "C" fn ct_item_spans(
         *out(out_signature_end, "ct_item_spans: out_signature_end")? = signature.end;
         *out(out_args_start, "ct_item_spans: out_args_start")? = args.start;
         *out(out_args_end, "ct_item_spans: out_args_end")? = args.end;
+        Ok(())
+    })
+}
+
+/// The tree of statement `index`, encoded for an evaluator that builds the type without
+/// parsing text (`compile_traces_core::syntax::encode`, encoding version
+/// `compile_traces_core::syntax::encode::op::VERSION` = 1): `which` is [`CT_TREE_SIGNATURE`] or
+/// [`CT_TREE_ARGS`]. Writes the words (prefix order, `opcode | operand << 8` headers) and the
+/// string table they point into; both lengths are 0 for problems and for the argument tuple of
+/// a one-argument statement. Valid until the handle is freed. Another `which` is
+/// [`CT_ERR_INVALID_ARGUMENT`].
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn ct_item_tree(
+    handle: *const CtTrace,
+    index: usize,
+    which: u32,
+    out_code: *mut *const u64,
+    out_code_len: *mut usize,
+    out_strings: *mut *const u8,
+    out_strings_len: *mut usize,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        item(handle, index)?;
+        let slot = match which {
+            CT_TREE_SIGNATURE => 0,
+            CT_TREE_ARGS => 1,
+            _ => {
+                return fail(
+                    CT_ERR_INVALID_ARGUMENT,
+                    format!("ct_item_tree: `which` must be 0 (signature) or 1 (argument tuple), got {which}"),
+                )
+            }
+        };
+        let tree = trace(handle)?
+            .trees
+            .get(index)
+            .map(|trees| &trees[slot])
+            .ok_or_else(|| (CT_ERR_PANIC, format!("no tree stored for item {index}")))?;
+        *out(out_code, "ct_item_tree: out_code")? = tree.code.as_ptr();
+        *out(out_code_len, "ct_item_tree: out_code_len")? = tree.code.len();
+        *out(out_strings, "ct_item_tree: out_strings")? = tree.strings.as_ptr();
+        *out(out_strings_len, "ct_item_tree: out_strings_len")? = tree.strings.len();
         Ok(())
     })
 }
@@ -667,9 +738,11 @@ fn open_traces(
                 items.push(item.into_owned());
             }
         });
+        let trees = items.iter().map(item_trees).collect();
         let handle = Box::new(CtTrace {
             source_names: sources.into_iter().map(|source| source.name).collect(),
             items,
+            trees,
             summary,
         });
         *out_handle = Box::into_raw(handle);

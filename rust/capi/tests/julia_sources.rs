@@ -708,6 +708,8 @@ fn julia_constants_match_the_rust_ones() {
         ("CT_KIND_UNSUPPORTED", CT_KIND_UNSUPPORTED),
         ("CT_OVERRIDE_VERBOSE", CT_OVERRIDE_VERBOSE),
         ("CT_OVERRIDE_WARN", CT_OVERRIDE_WARN),
+        ("CT_TREE_SIGNATURE", CT_TREE_SIGNATURE),
+        ("CT_TREE_ARGS", CT_TREE_ARGS),
         ("FLAG_MAIN", Flags::MAIN.0),
         ("FLAG_CLOSURE", Flags::CLOSURE.0),
         ("FLAG_UNBOUNDED_VARARG", Flags::UNBOUNDED_VARARG.0),

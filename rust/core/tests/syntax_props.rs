@@ -2,7 +2,7 @@
 //! them parse back to the same tree, statements built from them are accepted with the right
 //! roots, and no input makes the parser or the block counter panic.
 
-use compile_traces_core::syntax::{count_blocks, parse_statement, parse_type_expr, Expr};
+use compile_traces_core::syntax::{count_blocks, encode, parse_statement, parse_type_expr, Expr};
 use compile_traces_core::Flags;
 use proptest::prelude::*;
 
@@ -471,5 +471,30 @@ proptest! {
         prop_assert!(again.repairs().is_empty() && !again.flags.contains(Flags::REPAIRED));
         prop_assert_eq!(again.signature, statement.signature);
         prop_assert_eq!(again.roots, statement.roots);
+    }
+}
+
+/// The opcodes of an encoding, in order.
+fn opcodes(encoded: &encode::Encoded) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < encoded.code.len() {
+        let code = (encoded.code[i] & 0xff) as u8;
+        out.push(code);
+        i += 1 + encode::op::extra_words(code).unwrap_or(0);
+    }
+    out
+}
+
+proptest! {
+    /// The tree handed to Julia carries the whole parsed expression: it decodes to the parsed
+    /// tree (up to the spelling of literals and parentheses), and no shape the parser accepts
+    /// is refused by the encoder's allow-list.
+    #[test]
+    fn encoded_trees_decode_to_the_parsed_tree(e in type_expr()) {
+        let parsed = parse_type_expr(&e.to_string()).unwrap();
+        let encoded = encode::encode(&parsed);
+        prop_assert_eq!(encode::decode(&encoded), Some(encode::canonical(&parsed)));
+        prop_assert!(!opcodes(&encoded).contains(&encode::op::REJECT), "{}", e);
     }
 }

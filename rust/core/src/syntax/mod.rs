@@ -64,6 +64,7 @@
 //!   by a type variable and is not flagged.
 
 mod ast;
+pub mod encode;
 mod fast;
 mod keywords;
 mod lexer;
