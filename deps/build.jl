@@ -53,10 +53,11 @@ function try_artifact()
     return isempty(problem) ? (true, c.path) : (false, problem)
 end
 
-function cargo_build()
+function cargo_build(tried::Vector)
     cargo = Sys.which("cargo")
     if cargo === nothing
-        error(Lookup.no_library_message([Lookup.Candidate(:cargo, "", "cargo", "`cargo` (the Rust build tool) is not on PATH")]))
+        push!(tried, Lookup.Candidate(:cargo, "", "a build with cargo", "`cargo` (the Rust build tool) is not on PATH"))
+        error(Lookup.no_library_message(tried))
     end
     target_dir = get(ENV, "CARGO_TARGET_DIR", "")
     target_dir = isempty(target_dir) ? joinpath(ROOT, "target") : abspath(ROOT, target_dir)
@@ -81,15 +82,19 @@ function build()
     end
     platform = Lookup.platform_name(Lookup.HostPlatform())
     artifact = try_artifact()
+    source = "the $(Lookup.ARTIFACT_NAME) artifact for $platform"
+    tried = Lookup.Candidate[]
     if artifact === nothing
         @info "No prebuilt compile_traces library for $platform in Artifacts.toml: building it with cargo."
+        push!(tried, Lookup.Candidate(:artifact, "", source, "Artifacts.toml lists none", false))
     elseif artifact[1]
         @info "Using the prebuilt compile_traces library for $platform: nothing to build." library = artifact[2]
         return artifact[2]
     else
         @warn "The prebuilt compile_traces library for $platform cannot be used: $(artifact[2]). Building it with cargo instead."
+        push!(tried, Lookup.Candidate(:artifact, "", source, artifact[2]))
     end
-    return cargo_build()
+    return cargo_build(tried)
 end
 
 build()
