@@ -25,19 +25,24 @@ function thrown(f)
     end
 end
 
-"A Julia child process: no startup file, standard libraries on the load path, `env` added."
+"""
+A Julia child process: no startup file, standard libraries on the load path, this process's
+environment changed by `env` (a value of `nothing` removes the variable).
+"""
 function julia(args::Vector{String}; env = Pair{String,Any}[], project = nothing)
-    base = ["JULIA_LOAD_PATH" => "@$(SEP)@stdlib", "JULIA_PROJECT" => nothing,
-            "JULIA_COMPILE_TRACES_LIBRARY" => nothing]
+    vars = Dict{String,String}(ENV)
+    for (k, v) in Pair{String,Any}["JULIA_LOAD_PATH" => "@$(SEP)@stdlib", "JULIA_PROJECT" => nothing,
+                                  "JULIA_COMPILE_TRACES_LIBRARY" => nothing, env...]
+        v === nothing ? delete!(vars, k) : (vars[k] = string(v))
+    end
     flags = project === nothing ? String[] : ["--project=$project"]
-    cmd = `$(Base.julia_cmd()) --startup-file=no $flags $args`
-    return addenv(cmd, base..., env...)
+    return setenv(`$(Base.julia_cmd()) --startup-file=no $flags $args`, vars)
 end
 
 "Runs a child; returns (succeeded, stdout, stderr)."
 function output(cmd::Cmd)
     out, err = IOBuffer(), IOBuffer()
-    ok = success(pipeline(ignorestatus(cmd); stdout = out, stderr = err))
+    ok = success(pipeline(cmd; stdout = out, stderr = err))
     return ok, String(take!(out)), String(take!(err))
 end
 
@@ -290,6 +295,7 @@ const HOST = CT.platform_name(HostPlatform())
                 @test strip(out) == "environment|$LIBRARY|1/1"
 
                 # Offline with the artifact missing and no cargo: deps/build.jl says all three fixes.
+                chmod(installed, 0o755; recursive = true) # Pkg may install artifacts read-only
                 rm(installed; recursive = true)
                 offline_env = [install_env; "JULIA_PKG_OFFLINE" => "true"]
                 ok, out, err = output(julia([build]; env = offline_env, project = package))
