@@ -149,69 +149,67 @@ const HOST = CT.platform_name(HostPlatform())
     @testset "lookup order" begin
         mktempdir() do dir
             depot = joinpath(dir, "depot")
-            hash = "0123456789abcdef0123456789abcdef01234567" # stands for a released artifact
-            artifact_dir = joinpath(depot, "artifacts", hash)
-            toml = host_artifacts_toml(joinpath(dir, "Artifacts.toml"), hash)
             deps_file = joinpath(dir, "deps.jl")
             write(deps_file, "const BUILT_LIBRARY = $(repr(LIBRARY))\n")
             no_output = joinpath(dir, "no-target")
-            candidates(; env = "", deps = deps_file, artifacts = toml) =
+            # Each case has its own artifact (hash, hence directory): the dynamic loader hands out
+            # the library already loaded from a path again instead of reading the file anew.
+            tree(case) = bytes2hex(codeunits(lpad(case, 20, '0'))) # a git-tree-sha1 per case
+            artifact_library(case) = CT.artifact_library(joinpath(depot, "artifacts", tree(case)))
+            toml(case; platform = HostPlatform(), name = case) =
+                host_artifacts_toml(joinpath(dir, "$name.toml"), tree(case); platform = platform)
+            function install(case, bytes)
+                mkpath(dirname(artifact_library(case)))
+                write(artifact_library(case), bytes)
+            end
+            candidates(case; env = "", deps = deps_file, artifacts = toml(case)) =
                 CT.library_candidates(; env = env, artifacts_toml = artifacts, deps_file = deps,
                                       cargo_output = no_output)
-            # A new file each time (rm first): the previous one may be loaded, and rewriting a
-            # loaded library in place would change its mapped pages under the process.
-            function install(bytes)
-                lib = CT.artifact_library(artifact_dir)
-                mkpath(dirname(lib))
-                rm(lib; force = true)
-                write(lib, bytes)
-            end
             pushfirst!(DEPOT_PATH, depot)
             try
                 # A valid artifact wins over the cargo build.
-                install(read(LIBRARY))
-                chosen, skipped = @test_logs CT.resolve_library(candidates())
+                install("valid", read(LIBRARY))
+                chosen, skipped = @test_logs CT.resolve_library(candidates("valid"))
                 @test chosen.origin === :artifact
-                @test chosen.path == CT.artifact_library(artifact_dir)
+                @test chosen.path == artifact_library("valid")
                 @test isempty(skipped)
 
                 # The environment variable wins over both.
-                chosen, _ = CT.resolve_library(candidates(env = LIBRARY))
+                chosen, _ = CT.resolve_library(candidates("valid"; env = LIBRARY))
                 @test chosen.origin === :environment
                 @test chosen.path == LIBRARY
                 # ... and never falls through when it is wrong.
                 wrong = joinpath(dir, "nowhere", CT.library_filename())
-                err = thrown(() -> CT.resolve_library(candidates(env = wrong)))
+                err = thrown(() -> CT.resolve_library(candidates("valid"; env = wrong)))
                 @test err isa ErrorException
                 @test occursin("JULIA_COMPILE_TRACES_LIBRARY is set", err.msg)
                 @test occursin(wrong, err.msg)
 
                 # A corrupt artifact falls through to the cargo build, with a warning that says why.
-                install("this is not a shared library")
-                chosen, skipped = @test_logs (:warn, r"not using the compile_traces artifact .*cannot be loaded.*Using the cargo build") CT.resolve_library(candidates())
+                install("corrupt", "this is not a shared library")
+                chosen, skipped = @test_logs (:warn, r"not using the compile_traces artifact .*cannot be loaded.*Using the cargo build"s) CT.resolve_library(candidates("corrupt"))
                 @test chosen.origin === :cargo
                 @test chosen.path == LIBRARY
                 @test only(skipped).origin === :artifact
 
                 # So does an artifact without the library in it...
-                rm(CT.artifact_library(artifact_dir))
-                @test_logs (:warn, r"has no .*compile_traces") CT.resolve_library(candidates())
+                mkpath(joinpath(depot, "artifacts", tree("empty")))
+                @test_logs (:warn, r"has no .*compile_traces") CT.resolve_library(candidates("empty"))
                 # ... and one that is listed but not installed (the warning says how to get it).
-                rm(artifact_dir; recursive = true)
-                chosen, _ = @test_logs (:warn, r"not installed in any depot.*Pkg\.build") CT.resolve_library(candidates())
+                chosen, _ = @test_logs (:warn, r"not installed in any depot.*Pkg\.build") CT.resolve_library(candidates("missing"))
                 @test chosen.origin === :cargo
 
                 # An artifact that is not listed for this platform is no reason to warn.
-                other = host_artifacts_toml(joinpath(dir, "Other.toml"), hash;
-                                            platform = Platform("powerpc64le", "linux"; libc = "glibc"))
-                chosen, _ = @test_logs CT.resolve_library(candidates(artifacts = other))
+                other = toml("valid"; platform = Platform("powerpc64le", "linux"; libc = "glibc"), name = "other")
+                chosen, _ = @test_logs CT.resolve_library(candidates("valid"; artifacts = other))
                 @test chosen.origin === :cargo
                 # Nor is a missing Artifacts.toml.
-                chosen, _ = @test_logs CT.resolve_library(candidates(artifacts = joinpath(dir, "none.toml")))
+                none = joinpath(dir, "none.toml")
+                chosen, _ = @test_logs CT.resolve_library(candidates("valid"; artifacts = none))
                 @test chosen.origin === :cargo
 
                 # With neither an artifact nor a cargo build, the error names all three fixes.
-                err = thrown(() -> CT.resolve_library(candidates(deps = joinpath(dir, "no-deps.jl"))))
+                err = thrown(() -> CT.resolve_library(candidates("missing"; deps = joinpath(dir, "no-deps.jl"))))
                 @test err isa ErrorException
                 @test occursin("no usable compile_traces library for $HOST", err.msg)
                 @test occursin("not installed in any depot", err.msg)    # why the artifact failed
