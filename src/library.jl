@@ -242,19 +242,26 @@ const LIBRARY_CHOICE = Ref{Union{Candidate,Nothing}}(nothing)
 const LIBRARY_CHECKED = Ref(false)
 const LIBRARY_ABI = Ref{UInt32}(0)
 
+"Forgets the library chosen so far: the next `ensure_library` chooses again. Run by `__init__`."
+function reset_library!()
+    global libcompile_traces = ""
+    LIBRARY_CHOICE[] = nothing
+    LIBRARY_CHECKED[] = false
+    return nothing
+end
+
 """
     set_library_path!() -> String
 
 Forgets the library chosen so far and points `libcompile_traces` at the first candidate whose
-file exists (loading nothing; `ensure_library` checks it). Run by `__init__`.
+file exists (loading nothing; `ensure_library` checks it and chooses for good).
 """
 function set_library_path!()
     global libcompile_traces
+    reset_library!()
     candidates = library_candidates()
     i = something(findfirst(c -> isempty(c.problem), candidates), length(candidates))
     libcompile_traces = candidates[i].path
-    LIBRARY_CHOICE[] = nothing
-    LIBRARY_CHECKED[] = false
     return libcompile_traces
 end
 
@@ -310,3 +317,13 @@ function library_info()
     return (path = chosen.path, origin = chosen.origin, source = chosen.source,
             abi_version = Int(LIBRARY_ABI[]), platform = platform_name(HostPlatform()))
 end
+
+# Compiled into the package image, so that the first call of a session does not compile the
+# lookup. Measured on Julia 1.10.8 (2 cores, busy): the first ensure_library takes 9 ms instead
+# of 250 ms, and `using CompileTraces` 22 ms instead of 6 ms (loading the compiled code).
+precompile(ensure_library, ())
+precompile(resolve_library, (Vector{Candidate},))
+precompile(library_candidates, ())
+precompile(load_problem, (String,))
+precompile(no_library_message, (Vector{Candidate},))
+precompile(library_info, ())
