@@ -29,9 +29,9 @@ include("api.jl")
 include("record.jl")
 
 function __init__()
-    # Resolved at load time, not baked in at precompile time, so that
-    # JULIA_COMPILE_TRACES_LIBRARY can be changed without re-precompiling.
-    set_library_path!()
+    # Chosen in each session (on first use), never baked in at precompile time, so that
+    # JULIA_COMPILE_TRACES_LIBRARY or an installed artifact apply without re-precompiling.
+    reset_library!()
 end
 
 end # module

@@ -6,6 +6,7 @@
 # Run with `julia --project -e 'import Pkg; Pkg.test()'` after `Pkg.build()`.
 
 using Test
+using TOML
 using CompileTraces
 using CompileTraces: CompilationFailure
 
@@ -312,8 +313,12 @@ end
         # Installed package sources are read-only; the test appends to this copy.
         chmod(joinpath(project, "src", "traces.jl"), 0o644)
         uuid = Base.PkgId(CompileTraces).uuid
+        # CompileTraces' own dependencies (standard libraries) are listed too, or it cannot load them.
+        deps = sort!(collect(get(TOML.parsefile(joinpath(PACKAGE_ROOT, "Project.toml")), "deps", Dict())))
         write(joinpath(project, "Manifest.toml"),
-              "[[CompileTraces]]\npath = $(toml_string(PACKAGE_ROOT))\nuuid = \"$uuid\"\n")
+              "[[CompileTraces]]\npath = $(toml_string(PACKAGE_ROOT))\nuuid = \"$uuid\"\n" *
+              "deps = [$(join([toml_string(name) for (name, _) in deps], ", "))]\n" *
+              join(["\n[[$name]]\nuuid = \"$dep_uuid\"\n" for (name, dep_uuid) in deps]))
         if preference !== nothing
             write(joinpath(project, "LocalPreferences.toml"), "[TracedPkg]\ncompile_traces = $preference\n")
         end
@@ -363,6 +368,7 @@ end
     include("record.jl")
     include("readback.jl")
     include("interpreter.jl")
+    include("artifacts.jl")
 end
 
 # Top-level files: they define functions in Main that their traces name.

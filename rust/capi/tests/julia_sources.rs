@@ -1,7 +1,7 @@
 //! Checks of the Julia sources that can run without Julia:
 //!
-//! 1. every `.jl` file under `src/`, `test/` and `deps/` parses with tree-sitter-julia without an
-//!    ERROR or MISSING node;
+//! 1. every `.jl` file under `src/`, `test/`, `deps/` and `contrib/` parses with
+//!    tree-sitter-julia without an ERROR or MISSING node;
 //! 2. every `@ccall` in `src/` names a symbol the built library exports, with argument and
 //!    return types that match the Rust `extern "C"` signature in `rust/capi/src`, and every
 //!    exported `ct_*` function is called from `src/` (or listed in [`INTENTIONALLY_UNUSED`]).
@@ -105,7 +105,7 @@ fn visit<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 fn every_julia_file_parses_without_error_nodes() {
     let root = repo_root();
     let mut files = Vec::new();
-    for dir in ["src", "test", "deps"] {
+    for dir in ["src", "test", "deps", "contrib"] {
         jl_files(&root.join(dir), &mut files);
     }
     for expected in [
@@ -114,6 +114,7 @@ fn every_julia_file_parses_without_error_nodes() {
         "test/traces/basic.jl",
         "test/TracedPkg/src/TracedPkg.jl",
         "deps/build.jl",
+        "contrib/artifacts.jl",
     ] {
         assert!(
             files.contains(&root.join(expected)),
