@@ -116,5 +116,8 @@ end
         @test vals[10] === :(=) && vals[11] === :(==)
         @test vals[12] === (:(=>), :(::))
         @test vals[13] === Symbol("yyyy-mm-dd\\THH:MM:SS")
+        # And compile_traces builds and compiles every one of them from the library's tree.
+        metrics = compile_traces(Main, joinpath(READBACK_FIXTURES, "misprinted.jl"))
+        @test metrics == CompilationMetrics(15, 0, 0, 15)
     end
 end

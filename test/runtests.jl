@@ -1,9 +1,9 @@
 # The Julia test suite of CompileTraces.jl.
 #
-# WRITTEN, NOT RUN: no Julia was available where this file was written. It is syntax-checked by
-# rust/capi/tests/julia_sources.rs (tree-sitter-julia) and its @ccall use is checked against the
-# library; the expectations below follow the documented behaviour and julia-facts, not a run.
-# Run with `julia --project -e 'import Pkg; Pkg.test()'` after `Pkg.build()`.
+# Run on Julia 1.10.8 (the only version available where it was written); other versions' branches
+# follow Julia's sources. Also syntax-checked by rust/capi/tests/julia_sources.rs (tree-sitter-julia),
+# whose @ccall check compares the calls with the library's exports.
+# Run with `julia --project test/runtests.jl` after `julia --project deps/build.jl`, or Pkg.test().
 
 using Test
 using TOML
