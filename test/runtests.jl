@@ -350,6 +350,26 @@ end
         end
     end
 
+    @testset "compiled code of other modules' methods is saved in the package image" begin
+        # A specialization of a Base method on Base types only: saved in TracedPkg's image because
+        # TracedPkg's precompile block compiled it, so a later session does not compile it again.
+        # The control is a sibling specialization that no trace names.
+        mktempdir() do dir
+            project, env = package_setup(dir)
+            open(joinpath(project, "src", "traces.jl"), "a") do io
+                println(io, "precompile(Tuple{typeof(Base.sort), Array{Tuple{Int8, UInt16, Int8}, 1}})")
+            end
+            @test load_traced_pkg(project, env) ==
+                  "CompilationMetrics(total: 4, succeeded: 3, failed: 1, skipped: 0)"
+            code = "using TracedPkg; sort([(Int8(1), UInt16(2), Int8(3))]); sort([(Int8(1), UInt16(2), Int16(3))])"
+            trace = joinpath(dir, "runtime_trace.jl")
+            run(addenv(`$(Base.julia_cmd()) --startup-file=no --project=$project --trace-compile=$trace -e $code`, env...))
+            compiled = read(trace, String)
+            @test !occursin("precompile(Tuple{typeof(Base.sort), Array{Tuple{Int8, UInt16, Int8}, 1}})", compiled)
+            @test occursin("precompile(Tuple{typeof(Base.sort), Array{Tuple{Int8, UInt16, Int16}, 1}})", compiled)
+        end
+    end
+
     @testset "the compile_traces preference turns compilation off" begin
         mktempdir() do dir
             project, env = package_setup(dir; preference = false)
