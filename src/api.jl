@@ -51,6 +51,7 @@ module").
 # Examples
 ```julia
 julia> metrics = compile_traces(Main, "trace.jl"; verbose = true, exclude = ["Main"])
+Executing precompile statements... (123)
 Successfully executed 120 precompile statements (2 failed, 1 skipped) in 3.1 seconds
 CompilationMetrics(total: 123, succeeded: 120, failed: 2, skipped: 1)
 
@@ -172,10 +173,25 @@ The text of the warning `warn = true` logs. It starts as CompileTraces.jl 1.x's 
 with `@test_logs (:warn, r"failed to execute precompile.*name")`; where it comes from follows.
 """
 function failure_message(failure::CompilationFailure)
-    statement = failure.statement
+    statement = printable(failure.statement)
     head = startswith(statement, "precompile(") ? "failed to execute " * statement :
            "failed to execute precompile statement `" * statement * "`"
-    return string(head, "\n", failure.message, "\n  at ", failure.file, ":", failure.line, " (", failure.reason, ")")
+    return string(head, "\n", printable(failure.message), "\n  at ", failure.file, ":", failure.line, " (",
+                  failure.reason, ")")
+end
+
+"""
+    printable(text; limit = 500) -> String
+
+`text` safe to log to a terminal: control characters (a trace file may hold any bytes, escape
+sequences included) are shown escaped, and text longer than `limit` characters is cut, saying
+how long it was. The failure record keeps the full text.
+"""
+function printable(text::AbstractString; limit::Int = 500)
+    shown = length(text) > limit ? first(text, limit) : text
+    shown = replace(shown, r"[\x00-\x08\x0b-\x1f\x7f]" => c -> escape_string(c))
+    length(text) > limit && (shown *= "… ($(sizeof(text)) bytes in all)")
+    return shown
 end
 
 """

@@ -198,7 +198,8 @@ function no_library_message(tried::Vector{Candidate}, platform::AbstractPlatform
           "  1. set $LIBRARY_ENV to the path of a built $(library_filename()) (then restart Julia);",
           "  2. install the prebuilt library: `$BUILD_HINT` with network access downloads the artifact " *
           "Artifacts.toml lists for this platform (if this version lists one);",
-          "  3. build it with cargo: install Rust from https://rustup.rs, restart Julia, then `$BUILD_HINT`.")
+          "  3. build it with cargo: install Rust from https://rustup.rs, restart Julia, then `$BUILD_HINT` " *
+          "(or, with no package registry at hand, `julia --project=$(PACKAGE_ROOT) $(joinpath(PACKAGE_ROOT, "deps", "build.jl"))`).")
     return join(lines, '\n')
 end
 

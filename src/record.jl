@@ -159,13 +159,24 @@ function child_command(project::Union{Nothing,AbstractString}, flags::Vector{Str
     return addenv(cmd, "JULIA_LOAD_PATH" => child_load_path(with_self))
 end
 
-"The last lines of a child's output, for error messages."
+"""
+    output_tail(log; lines, chars) -> String
+
+The last lines of a child's output, for error messages. A stack trace can push the error itself
+out of the tail, so the first `ERROR:` line is put in front of it when the tail does not have it.
+"""
 function output_tail(log::AbstractString; lines::Int = 30, chars::Int = 4000)
     isfile(log) || return ""
     text = read(log, String)
     all_lines = split(rstrip(text), '\n')
-    tail = join(all_lines[max(1, end - lines + 1):end], '\n')
-    return length(tail) > chars ? "..." * last(tail, chars) : tail
+    first_tail = max(1, length(all_lines) - lines + 1)
+    tail = join(all_lines[first_tail:end], '\n')
+    tail = length(tail) > chars ? "..." * last(tail, chars) : tail
+    error_at = findfirst(line -> startswith(line, "ERROR:"), all_lines)
+    if error_at !== nothing && (error_at < first_tail || !occursin(all_lines[error_at], tail))
+        tail = string(first(all_lines[error_at], 1000), "\n...\n", tail)
+    end
+    return tail
 end
 
 """
@@ -223,7 +234,28 @@ function check_output(output::AbstractString)
     end
     close(probe[2])
     rm(probe[1]; force = true)
+    refuse_non_trace(output)
     return abspath(output)
+end
+
+"""
+    refuse_non_trace(output)
+
+Throws an `ArgumentError` when `output` exists and holds lines that are not trace statements
+(code, or text that is not Julia), so that a script passed as the output by mistake
+(`record_traces(script, output)` instead of `(output, script)`) is not overwritten. The file is
+classified by the library, as `compile-traces check` does; comments and blank lines are fine.
+"""
+function refuse_non_trace(output::AbstractString)
+    isfile(output) || return nothing
+    traces = read_traces([String(output)], ReadOptions(true, String[], false, 0.0, "", "", UInt32(0)))
+    foreign = traces.malformed + traces.unsupported
+    foreign == 0 && return nothing
+    first_line = first(item.line for item in traces.items if item.kind != CT_KIND_STATEMENT)
+    throw(ArgumentError("refusing to replace `$output`: it is not a trace file ($foreign of its lines or " *
+                        "blocks are code or text that is not a precompile statement, the first at line " *
+                        "$first_line). Did you swap the arguments? It is `record_traces(output, script)`. " *
+                        "Remove the file first if it really is to be replaced."))
 end
 
 module_list(x::Nothing) = nothing

@@ -51,7 +51,7 @@ const WORKLOAD = """
         traces = joinpath(dir, "traces.jl")
 
         @testset "record_traces of a script" begin
-            write(traces, "an older trace that the recording replaces\n")
+            write(traces, "# an older trace that the recording replaces\nprecompile(Tuple{typeof(Base.identity), Int128})\n")
             rec = record_traces(traces, script)
             @test rec isa TraceRecording
             @test rec.path == abspath(traces)
@@ -170,6 +170,14 @@ const WORKLOAD = """
             @test err isa ErrorException
             @test occursin("no_such_dir", err.msg)
             @test thrown(() -> record_traces(dir, script)) isa ArgumentError # a directory
+            # Swapped arguments: a script given as the output is refused, not overwritten.
+            script_text = read(script, String)
+            a_trace = joinpath(dir, "a_trace.jl")
+            write(a_trace, "precompile(Tuple{typeof(Base.identity), Int128})\n")
+            err = thrown(() -> record_traces(script, a_trace))
+            @test err isa ArgumentError
+            @test occursin("not a trace file", err.msg) && occursin("swap", err.msg)
+            @test read(script, String) == script_text
             @test thrown(() -> record_traces(joinpath(dir, "out.jl"), script; closures = :maybe)) isa ArgumentError
             # A child that fails: its exit code and the end of its output.
             failing = joinpath(dir, "failing.jl")
@@ -198,6 +206,13 @@ const WORKLOAD = """
               "[[CompileTraces]]\npath = \"$path\"\nuuid = \"$uuid\"\n")
         depot = joinpath(dir, "depot")
         mkpath(depot)
+        # `Pkg.test` in the child wants a registry, even offline: where no depot has one (a fresh
+        # machine), give it an empty one, as .ci/run does for the whole suite.
+        if !any(d -> isdir(joinpath(d, "registries")) && !isempty(readdir(joinpath(d, "registries"))), DEPOT_PATH)
+            mkpath(joinpath(depot, "registries", "General"))
+            write(joinpath(depot, "registries", "General", "Registry.toml"),
+                  "name = \"General\"\nuuid = \"23338594-aafe-5451-b93e-139f81909106\"\nrepo = \"\"\n\n[packages]\n")
+        end
         return project, join([depot; DEPOT_PATH], Sys.iswindows() ? ';' : ':')
     end
 
@@ -205,7 +220,7 @@ const WORKLOAD = """
         mktempdir() do dir
             project, depot_path = traced_package(dir)
             @test !isfile(joinpath(project, "LocalPreferences.toml"))
-            rec = withenv("JULIA_DEPOT_PATH" => depot_path, "TRACEDPKG_EXPECT_NO_OWN_TRACES" => "1") do
+            rec = withenv("JULIA_DEPOT_PATH" => depot_path, "JULIA_PKG_OFFLINE" => "true", "TRACEDPKG_EXPECT_NO_OWN_TRACES" => "1") do
                 generate_precompilation_traces(project)
             end
             output = joinpath(project, "src", "precompilation_traces.jl")
@@ -229,7 +244,7 @@ const WORKLOAD = """
             original = "# kept byte for byte\n[TracedPkg]\ncompile_traces = true\nother = \"value\"\n\n[SomeOtherPkg]\nx = 1\n"
             write(prefs, original)
             output = joinpath(dir, "out.jl")
-            err = withenv("JULIA_DEPOT_PATH" => depot_path, "TRACEDPKG_FAIL" => "1") do
+            err = withenv("JULIA_DEPOT_PATH" => depot_path, "JULIA_PKG_OFFLINE" => "true", "TRACEDPKG_FAIL" => "1") do
                 thrown(() -> record_test_traces(output, project))
             end
             @test err isa ErrorException

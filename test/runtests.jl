@@ -243,6 +243,17 @@ end
                   "module NotLoadedPkgXYZ not loaded\n  at $path:2 (module_not_loaded)"
         @test_logs (:warn, message) compile_traces(Main, path; warn = true)
         @test_logs compile_traces(Main, path) # nothing logged by default
+        # A trace file may hold any bytes: what is logged has no control characters, and a long
+        # line is cut, while the failure record keeps the text as read.
+        hostile = trace_file("\e]0;TITLE\a precompile(Tuple{typeof(Base.sum), Int64}\n" *
+                             "precompile(Tuple{typeof(NotLoadedPkgXYZ.f), Val{:" * "x"^5000 * "}})\n")
+        metrics = compile_traces(Main, hostile)
+        @test metrics.failed == 2
+        messages = CompileTraces.failure_message.(metrics.failures)
+        @test !any(m -> occursin(r"[\x00-\x08\x0b-\x1f\x7f]", m), messages)
+        @test occursin("\\e]0;TITLE\\a", messages[1])
+        @test length(messages[2]) < 2000 && occursin("bytes in all)", messages[2])
+        @test occursin('\e', metrics.failures[1].statement)
     end
 
     @testset "verbose output" begin
