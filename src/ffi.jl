@@ -217,37 +217,7 @@ Reads, classifies and filters the trace files with the Rust library. Throws (nam
 before anything is returned if one of them cannot be read.
 """
 function read_traces(paths::Vector{String}, options::ReadOptions)
-    ensure_library()
-    for (i, path) in enumerate(paths)
-        occursin('\0', path) && throw(ArgumentError("trace file path #$i contains a NUL byte: $(repr(path))"))
-    end
-    for name in options.exclude_modules
-        occursin('\n', name) && throw(ArgumentError("module name to exclude contains a newline: $(repr(name))"))
-    end
-    pointers = Ptr{UInt8}[pointer(path) for path in paths]
-    lengths = Csize_t[sizeof(path) for path in paths]
-    modules = join(options.exclude_modules, '\n')
-    handle = Ref{Ptr{Cvoid}}(C_NULL)
-    err = Ref{Ptr{Cvoid}}(C_NULL)
-    status = GC.@preserve paths begin
-        @ccall libcompile_traces.ct_open(pointers::Ptr{Ptr{UInt8}}, lengths::Ptr{Csize_t},
-                                         length(paths)::Csize_t, options.dedup::UInt8,
-                                         modules::Ptr{UInt8}, sizeof(modules)::Csize_t,
-                                         options.exclude_closures::UInt8, options.min_time_ms::Cdouble,
-                                         options.include_pattern::Ptr{UInt8},
-                                         sizeof(options.include_pattern)::Csize_t,
-                                         options.exclude_pattern::Ptr{UInt8},
-                                         sizeof(options.exclude_pattern)::Csize_t,
-                                         options.bound_varargs::UInt32, handle::Ptr{Ptr{Cvoid}},
-                                         err::Ptr{Ptr{Cvoid}})::Cint
-    end
-    check_status(status, err)
-    h = handle[]
-    try
-        return copy_trace_set(h)
-    finally
-        @ccall libcompile_traces.ct_free(h::Ptr{Cvoid})::Cvoid
-    end
+    return with_trace_handle(copy_trace_set, paths, options, nothing)
 end
 
 function copy_trace_set(h::Ptr{Cvoid})
@@ -288,7 +258,7 @@ function resolve_overrides(mod::Module, verbose::Bool, warn::Bool)
 end
 
 # ---------------------------------------------------------------------------------------------
-# Recording traces (src/record.jl): `ct_open2` (the `modules` keep-list), `ct_write_statements`
+# Recording traces (src/record.jl): `ct_open` with the `modules` keep-list, `ct_write_statements`
 # and `ct_totals`.
 # ---------------------------------------------------------------------------------------------
 
@@ -316,7 +286,7 @@ function open_trace_handle(paths::Vector{String}, options::ReadOptions,
     handle = Ref{Ptr{Cvoid}}(C_NULL)
     err = Ref{Ptr{Cvoid}}(C_NULL)
     status = GC.@preserve paths begin
-        @ccall libcompile_traces.ct_open2(pointers::Ptr{Ptr{UInt8}}, lengths::Ptr{Csize_t},
+        @ccall libcompile_traces.ct_open(pointers::Ptr{Ptr{UInt8}}, lengths::Ptr{Csize_t},
                                           length(paths)::Csize_t, options.dedup::UInt8,
                                           excluded::Ptr{UInt8}, sizeof(excluded)::Csize_t,
                                           options.exclude_closures::UInt8, options.min_time_ms::Cdouble,

@@ -204,6 +204,11 @@ pub extern "C" fn ct_abi_version() -> u32 {
 /// - `include`/`exclude`: regular expressions (regex crate syntax) on the statement text; the
 ///   empty string means no filter. An invalid pattern fails with [`CT_ERR_REGEX`].
 /// - `bound_varargs`: rewrite an unbounded trailing `Vararg{T}` to `Vararg{T, N}`; 0 = never.
+/// - `restrict_modules`/`modules`: the keep-list. When `restrict_modules` is non-zero, only
+///   statements that name at least one of the root modules in `modules` (names separated by
+///   newlines, as `exclude_modules`) are kept; the others count as excluded, and an empty list
+///   keeps none. `exclude_modules` is applied first. With `restrict_modules` zero, `modules` is
+///   ignored.
 ///
 /// On success `*out_handle` receives a handle to free with [`ct_free`].
 #[no_mangle]
@@ -222,11 +227,13 @@ pub extern "C" fn ct_open(
     exclude: *const u8,
     exclude_len: usize,
     bound_varargs: u32,
+    restrict_modules: u8,
+    modules: *const u8,
+    modules_len: usize,
     out_handle: *mut *mut CtTrace,
     out_error: *mut *mut CtError,
 ) -> i32 {
     open_traces(
-        "ct_open",
         (paths, path_lens, n_paths),
         dedup,
         (exclude_modules, exclude_modules_len),
@@ -235,7 +242,7 @@ pub extern "C" fn ct_open(
         (include, include_len),
         (exclude, exclude_len),
         bound_varargs,
-        None,
+        (restrict_modules != 0).then_some((modules, modules_len)),
         out_handle,
         out_error,
     )
@@ -649,10 +656,9 @@ fn module_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The body of [`ct_open`] and [`ct_open2`]; `function` names the caller in messages.
+/// The body of [`ct_open`].
 #[allow(clippy::too_many_arguments)]
 fn open_traces(
-    function: &str,
     paths: (*const *const u8, *const usize, usize),
     dedup: u8,
     exclude_modules: StrArg,
@@ -672,11 +678,11 @@ fn open_traces(
             Some((ptr, len)) => Some(module_list(unsafe { str_arg(ptr, len, "modules") }?)),
             None => None,
         };
-        let out_handle = out(out_handle, &format!("{function}: out_handle"))?;
+        let out_handle = out(out_handle, "ct_open: out_handle")?;
         if n_paths > 0 && (paths.is_null() || path_lens.is_null()) {
             return fail(
                 CT_ERR_INVALID_ARGUMENT,
-                format!("{function}: null path array for {n_paths} paths"),
+                format!("ct_open: null path array for {n_paths} paths"),
             );
         }
         let mut path_bufs = Vec::with_capacity(n_paths);
@@ -748,49 +754,6 @@ fn open_traces(
         *out_handle = Box::into_raw(handle);
         Ok(())
     })
-}
-
-/// [`ct_open`] with one more filter, the `modules` keep-list: when `restrict_modules` is
-/// non-zero, only statements that name at least one of the root modules in `modules` (names
-/// separated by newlines, as `exclude_modules`) are kept; the others count as excluded. An empty
-/// list then keeps no statement. `exclude_modules` is applied first. With `restrict_modules`
-/// zero, `modules` is ignored and this is exactly [`ct_open`].
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn ct_open2(
-    paths: *const *const u8,
-    path_lens: *const usize,
-    n_paths: usize,
-    dedup: u8,
-    exclude_modules: *const u8,
-    exclude_modules_len: usize,
-    exclude_closures: u8,
-    min_time_ms: f64,
-    include: *const u8,
-    include_len: usize,
-    exclude: *const u8,
-    exclude_len: usize,
-    bound_varargs: u32,
-    restrict_modules: u8,
-    modules: *const u8,
-    modules_len: usize,
-    out_handle: *mut *mut CtTrace,
-    out_error: *mut *mut CtError,
-) -> i32 {
-    open_traces(
-        "ct_open2",
-        (paths, path_lens, n_paths),
-        dedup,
-        (exclude_modules, exclude_modules_len),
-        exclude_closures,
-        min_time_ms,
-        (include, include_len),
-        (exclude, exclude_len),
-        bound_varargs,
-        (restrict_modules != 0).then_some((modules, modules_len)),
-        out_handle,
-        out_error,
-    )
 }
 
 /// Writes the kept statements of the handle, in order, to the file `path` (UTF-8, no NUL):

@@ -77,7 +77,7 @@ proptest! {
         let (paths, lens) = ([path.as_ptr()], [path.len()]);
         let (mut h, mut err) = (ptr::null_mut(), ptr::null_mut());
         let status = ct_open(paths.as_ptr(), lens.as_ptr(), 1, 1, ptr::null(), 0, 0, 0.0,
-            ptr::null(), 0, ptr::null(), 0, 100, &mut h, &mut err);
+            ptr::null(), 0, ptr::null(), 0, 100, 0, ptr::null(), 0, &mut h, &mut err);
         check(status, err);
 
         let mut c = [0u64; 7];

@@ -47,6 +47,9 @@ fn read(text: &str) -> Vec<Item> {
         "".as_ptr(),
         0,
         0,
+        0,
+        ptr::null(),
+        0,
         &mut handle,
         &mut err,
     );

@@ -1,5 +1,5 @@
 //! The functions behind Julia's `record_traces`, `record_test_traces` and `trace_coverage`, called
-//! the way `src/ffi.jl` calls them: `ct_open2` (the `modules` keep-list), `ct_write_statements`
+//! the way `src/ffi.jl` calls them: `ct_open` with the `modules` keep-list, `ct_write_statements`
 //! (the clean trace, written atomically) and `ct_totals`.
 
 use std::fs;
@@ -55,7 +55,7 @@ const NO_FILTERS: Filters<'static> = Filters {
     modules: None,
 };
 
-fn open2(paths: &[&Path], filters: &Filters<'_>) -> Result<Handle, AbiError> {
+fn open_traces(paths: &[&Path], filters: &Filters<'_>) -> Result<Handle, AbiError> {
     let strings: Vec<String> = paths
         .iter()
         .map(|p| p.to_str().unwrap().to_owned())
@@ -65,7 +65,7 @@ fn open2(paths: &[&Path], filters: &Filters<'_>) -> Result<Handle, AbiError> {
     let modules = filters.modules.unwrap_or("");
     let mut handle: *mut CtTrace = ptr::null_mut();
     let mut err: *mut CtError = ptr::null_mut();
-    let status = ct_open2(
+    let status = ct_open(
         ptrs.as_ptr(),
         lens.as_ptr(),
         paths.len(),
@@ -90,35 +90,10 @@ fn open2(paths: &[&Path], filters: &Filters<'_>) -> Result<Handle, AbiError> {
     Ok(Handle(handle))
 }
 
-fn open1(paths: &[&Path], filters: &Filters<'_>) -> Handle {
-    assert!(filters.modules.is_none(), "ct_open has no keep-list");
-    let strings: Vec<String> = paths
-        .iter()
-        .map(|p| p.to_str().unwrap().to_owned())
-        .collect();
-    let ptrs: Vec<*const u8> = strings.iter().map(|s| s.as_ptr()).collect();
-    let lens: Vec<usize> = strings.iter().map(|s| s.len()).collect();
-    let mut handle: *mut CtTrace = ptr::null_mut();
-    let mut err: *mut CtError = ptr::null_mut();
-    let status = ct_open(
-        ptrs.as_ptr(),
-        lens.as_ptr(),
-        paths.len(),
-        1,
-        filters.exclude_modules.as_ptr(),
-        filters.exclude_modules.len(),
-        filters.exclude_closures as u8,
-        filters.min_time_ms,
-        ptr::null(),
-        0,
-        ptr::null(),
-        0,
-        0,
-        &mut handle,
-        &mut err,
-    );
-    check(status, err).unwrap();
-    Handle(handle)
+/// `open_traces` without a keep-list (what `read_traces` in src/ffi.jl asks for).
+fn open_unrestricted(paths: &[&Path], filters: &Filters<'_>) -> Handle {
+    assert!(filters.modules.is_none(), "no keep-list here");
+    open_traces(paths, filters).unwrap()
 }
 
 /// statements, duplicates, excluded, ignored, malformed, unsupported, items.
@@ -197,7 +172,7 @@ fn the_keep_list_keeps_statements_naming_a_listed_module() {
         modules: Some("TracedPkg"),
         ..NO_FILTERS
     };
-    let h = open2(&[&raw], &filters).unwrap();
+    let h = open_traces(&[&raw], &filters).unwrap();
     // Kept: norm2, show, the closure; the repeat is a duplicate; sum, Test and Main are
     // excluded; the malformed line is reported as an item.
     assert_eq!(counts(&h), [3, 1, 3, 0, 1, 0, 4]);
@@ -210,7 +185,7 @@ fn the_keep_list_keeps_statements_naming_a_listed_module() {
         ]
     );
     // Several names, with the spacing and blank lines ffi.jl never sends but a C caller might.
-    let h = open2(
+    let h = open_traces(
         &[&raw],
         &Filters {
             modules: Some(" Test \n\nTracedPkg\n"),
@@ -221,7 +196,7 @@ fn the_keep_list_keeps_statements_naming_a_listed_module() {
     assert_eq!(counts(&h)[..3], [5, 1, 1]);
     // With closures and a minimum time on top (what record_traces passes for `closures = :skip`,
     // `min_time = 2.5`).
-    let h = open2(
+    let h = open_traces(
         &[&raw],
         &Filters {
             exclude_modules: "Main",
@@ -235,10 +210,10 @@ fn the_keep_list_keeps_statements_naming_a_listed_module() {
 }
 
 #[test]
-fn an_empty_keep_list_keeps_nothing_and_no_list_is_ct_open() {
+fn an_empty_keep_list_keeps_nothing_and_no_restriction_ignores_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_file(dir.path());
-    let nothing = open2(
+    let nothing = open_traces(
         &[&raw],
         &Filters {
             modules: Some(""),
@@ -253,7 +228,7 @@ fn an_empty_keep_list_keeps_nothing_and_no_list_is_ct_open() {
     let lens = [strings[0].len()];
     let ignored = "NotAModule";
     let (mut handle, mut err) = (ptr::null_mut(), ptr::null_mut());
-    let status = ct_open2(
+    let status = ct_open(
         ptrs.as_ptr(),
         lens.as_ptr(),
         1,
@@ -275,23 +250,23 @@ fn an_empty_keep_list_keeps_nothing_and_no_list_is_ct_open() {
     );
     check(status, err).unwrap();
     let unrestricted = Handle(handle);
-    let plain = open1(&[&raw], &NO_FILTERS);
+    let plain = open_unrestricted(&[&raw], &NO_FILTERS);
     assert_eq!(counts(&unrestricted), counts(&plain));
     assert_eq!(texts(&unrestricted), texts(&plain));
     assert_eq!(counts(&plain)[..3], [6, 1, 0]);
 }
 
 #[test]
-fn ct_open2_reports_bad_arguments_like_ct_open() {
+fn the_keep_list_reports_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.jl");
-    let error = open2(&[&missing], &NO_FILTERS).err().unwrap();
+    let error = open_traces(&[&missing], &NO_FILTERS).err().unwrap();
     assert_eq!(error.status, CT_ERR_IO);
     assert!(error.message.contains("missing.jl"), "{}", error.message);
 
     let bad = [0xffu8, 0xfe];
     let (mut handle, mut err) = (ptr::null_mut(), ptr::null_mut());
-    let status = ct_open2(
+    let status = ct_open(
         ptr::null(),
         ptr::null(),
         0,
@@ -320,7 +295,7 @@ fn ct_open2_reports_bad_arguments_like_ct_open() {
     );
     assert!(handle.is_null());
 
-    let status = ct_open2(
+    let status = ct_open(
         ptr::null(),
         ptr::null(),
         2,
@@ -342,7 +317,7 @@ fn ct_open2_reports_bad_arguments_like_ct_open() {
     );
     let error = check(status, err).err().unwrap();
     assert_eq!(error.status, CT_ERR_INVALID_ARGUMENT);
-    assert_eq!(error.message, "ct_open2: null path array for 2 paths");
+    assert_eq!(error.message, "ct_open: null path array for 2 paths");
 }
 
 #[test]
@@ -354,7 +329,7 @@ fn kept_statements_are_written_normalized_one_per_line() {
         modules: Some("TracedPkg"),
         ..NO_FILTERS
     };
-    let h = open2(&[&raw], &filters).unwrap();
+    let h = open_traces(&[&raw], &filters).unwrap();
     let out = dir.path().join("clean.jl");
     assert_eq!(write(&h, out.to_str().unwrap(), false).unwrap(), 3);
     assert_eq!(
@@ -372,11 +347,11 @@ fn kept_statements_are_written_normalized_one_per_line() {
          #=    4.0 ms =# precompile(Tuple{TracedPkg.var\"#3#4\"{Int64}, Int64})\n"
     );
     // What was written reads back as the same statements.
-    let again = open2(&[&out], &NO_FILTERS).unwrap();
+    let again = open_traces(&[&out], &NO_FILTERS).unwrap();
     assert_eq!(texts(&again), texts(&h)[..3]);
     assert_eq!(counts(&again)[..6], [3, 0, 0, 0, 0, 0]);
     // An empty result is an empty file, not an error.
-    let none = open2(
+    let none = open_traces(
         &[&raw],
         &Filters {
             modules: Some(""),
@@ -399,7 +374,7 @@ fn kept_statements_are_written_normalized_one_per_line() {
 fn the_output_may_replace_the_file_that_was_read() {
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_file(dir.path());
-    let h = open2(
+    let h = open_traces(
         &[&raw],
         &Filters {
             exclude_modules: "Main",
@@ -419,7 +394,7 @@ fn the_output_may_replace_the_file_that_was_read() {
 fn an_unwritable_output_is_an_io_error_that_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_file(dir.path());
-    let h = open2(&[&raw], &NO_FILTERS).unwrap();
+    let h = open_traces(&[&raw], &NO_FILTERS).unwrap();
     let missing_dir = dir.path().join("no_such_dir").join("out.jl");
     let error = write(&h, missing_dir.to_str().unwrap(), false)
         .err()
@@ -455,7 +430,7 @@ fn an_unwritable_output_is_an_io_error_that_leaves_nothing_behind() {
 fn ct_write_statements_checks_its_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_file(dir.path());
-    let h = open2(&[&raw], &NO_FILTERS).unwrap();
+    let h = open_traces(&[&raw], &NO_FILTERS).unwrap();
     let error = write(&h, "", false).err().unwrap();
     assert_eq!(
         (error.status, error.message.as_str()),
@@ -487,13 +462,13 @@ fn ct_write_statements_checks_its_arguments() {
 fn totals_count_input_lines_and_the_recorded_time_of_kept_statements() {
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_file(dir.path());
-    let all = open2(&[&raw], &NO_FILTERS).unwrap();
+    let all = open_traces(&[&raw], &NO_FILTERS).unwrap();
     // 8 lines; kept: 6 timed statements (the repeat is not counted twice).
     assert_eq!(
         totals(&all),
         (8, RAW.len() as u64, 6, 12.5 + 0.5 + 3.0 + 1.0 + 2.0 + 4.0)
     );
-    let package = open2(
+    let package = open_traces(
         &[&raw],
         &Filters {
             modules: Some("TracedPkg"),
@@ -506,7 +481,7 @@ fn totals_count_input_lines_and_the_recorded_time_of_kept_statements() {
     let untimed = dir.path().join("untimed.jl");
     let sum = "precompile(Tuple{typeof(Base.sum), Array{Int64, 1}})"; // no final newline
     fs::write(&untimed, sum).unwrap();
-    let h = open2(&[&untimed], &NO_FILTERS).unwrap();
+    let h = open_traces(&[&untimed], &NO_FILTERS).unwrap();
     assert_eq!(totals(&h), (1, sum.len() as u64, 0, 0.0));
     let mut err = ptr::null_mut();
     let status = ct_totals(ptr::null(), &mut 0, &mut 0, &mut 0, &mut 0.0, &mut err);

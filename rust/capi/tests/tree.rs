@@ -51,6 +51,9 @@ fn open(paths: &[PathBuf]) -> Handle {
         none.as_ptr(),
         0,
         0,
+        0,
+        ptr::null(),
+        0,
         &mut handle,
         &mut err,
     );
