@@ -15,16 +15,6 @@ const ROOT = dirname(@__DIR__)
 const SCRIPT = joinpath(ROOT, "contrib", "artifacts.jl")
 const SEP = Sys.iswindows() ? ';' : ':'
 
-"Runs `f()`, returning the exception it throws (or `nothing`)."
-function thrown(f)
-    try
-        f()
-        return nothing
-    catch err
-        return err
-    end
-end
-
 """
 A Julia child process: no startup file, standard libraries on the load path, this process's
 environment changed by `env` (a value of `nothing` removes the variable).

@@ -17,16 +17,6 @@ function parsed_statements(path::AbstractString)
     return exprs
 end
 
-"Runs `f` and returns the exception it throws (or `nothing`)."
-function thrown(f)
-    try
-        f()
-        return nothing
-    catch err
-        return err
-    end
-end
-
 # A workload: a standard library, functions and a type of its own in `Main`.
 const WORKLOAD = """
     using Dates

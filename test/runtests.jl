@@ -35,6 +35,16 @@ function captured_stdout(f)
     return read(path, String)
 end
 
+"Runs `f()`, returning the exception it throws (or `nothing`)."
+function thrown(f)
+    try
+        f()
+        return nothing
+    catch err
+        return err
+    end
+end
+
 "Writes `text` to a fresh file and returns its path."
 function trace_file(text::AbstractString)
     path, io = mktemp()

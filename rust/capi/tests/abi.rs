@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::ptr;
 
+mod common;
+
 use compile_traces::*;
 
 /// An error read back through the ABI (status and message), the error handle freed.
@@ -730,27 +732,9 @@ fn resolve_overrides_rejects_bad_module_names() {
 /// Every corpus file through the ABI at once, every item read through every accessor.
 #[test]
 fn corpus_through_the_abi() {
-    let corpus = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus"
-    ));
-    if !corpus.is_dir() {
-        println!("skipping: corpus not found at {}", corpus.display());
+    let Some(paths) = common::corpus_files() else {
         return;
-    }
-    let mut paths = Vec::new();
-    for sub in ["trace", "snoop"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join(sub)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "jl") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
+    };
     assert!(!paths.is_empty(), "corpus directory without .jl files");
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     let h = open(&refs, &Opts::default()).unwrap();

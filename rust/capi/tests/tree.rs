@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::ptr;
 
+mod common;
+
 use compile_traces::*;
 use compile_traces_core::syntax::encode::{self, op, Encoded};
 use compile_traces_core::syntax::parse_type_expr;
@@ -265,29 +267,9 @@ fn bad_arguments_are_errors() {
 /// the literals Julia's reader refuses are few and reported.
 #[test]
 fn corpus_trees() {
-    // Beside the checkout, as for the other corpus tests; COMPILE_TRACES_CORPUS overrides it
-    // (a git worktree elsewhere).
-    let corpus: PathBuf = std::env::var_os("COMPILE_TRACES_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus").into());
-    let corpus = corpus.as_path();
-    if !corpus.is_dir() {
-        println!("skipping: corpus not found at {}", corpus.display());
+    let Some(paths) = common::corpus_files() else {
         return;
-    }
-    let mut paths = Vec::new();
-    for sub in ["trace", "snoop"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join(sub)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "jl") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
+    };
     let h = open(&paths);
     let (mut statements, mut errors) = (0, 0);
     for i in 0..n_items(&h) {
