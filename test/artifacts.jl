@@ -1,7 +1,7 @@
 # Prebuilt libraries as platform artifacts (README, "Installation"): the lookup order, the entries
 # contrib/artifacts.jl writes, and an offline install of an artifact packed the way the release
 # workflow packs it, loaded by a copy of the package that has no deps/deps.jl.
-# Included by runtests.jl; needs CompileTraces, Test and TOML loaded.
+# Included by runtests.jl; needs CompileTraces, Test and TOML loaded, and its `thrown`.
 
 module ArtifactTests
 
@@ -9,6 +9,7 @@ using Test
 using TOML
 using CompileTraces
 using Base.BinaryPlatforms: HostPlatform, Platform, arch, libc, os
+import Main: thrown # the suite's helper, defined in runtests.jl
 
 const CT = CompileTraces
 const ROOT = dirname(@__DIR__)
