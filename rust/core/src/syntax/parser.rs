@@ -752,14 +752,14 @@ impl<'s, B: Build> Parser<'s, B> {
             if self.tok.kind == Kind::LBrace {
                 self.bump()?;
                 loop {
-                    let (var, _) = self.comparison(false)?;
+                    let (var, _) = self.where_var()?;
                     self.b.push(&mut vars, var);
                     if !self.separator(Kind::RBrace, "`,` or `}` in a `where {...}` list")? {
                         break;
                     }
                 }
             } else {
-                let (var, _) = self.comparison(false)?;
+                let (var, _) = self.where_var()?;
                 self.b.push(&mut vars, var);
             }
             node = self.b.where_(node, vars);
@@ -789,16 +789,48 @@ impl<'s, B: Build> Parser<'s, B> {
         Err(self.fail(self.unexpected(expected)))
     }
 
-    /// `A`, `A<:B`, `A>:B`, `L<:T<:U`, and (in braces) `<:T`, `>:T`.
-    fn comparison(&mut self, braces: bool) -> Parsed<B::Node> {
+    /// One variable of a `where` clause: `T`, `T<:B`, `T>:B` or `L<:T<:U`, where the variable
+    /// `T` is one plain or `var"..."` name. Anything else in its place (`where 1`,
+    /// `where "T"`, `where A.B`, `where T{X}`) is a statement Julia's lowering rejects
+    /// ("invalid variable expression in \"where\""), so it is malformed.
+    fn where_var(&mut self) -> Parsed<B::Node> {
         if let Kind::Subtype | Kind::Supertype = self.tok.kind {
-            return self.prefix_bound(braces);
+            return self.prefix_bound(false);
         }
+        let first = self.tok;
         let (lhs, shape) = self.postfix()?;
         if let Kind::Subtype | Kind::Supertype = self.tok.kind {
-            return self.relation(lhs, shape);
+            return self.relation(lhs, shape, first);
         }
+        self.check_type_var(first, self.prev_end)?;
         Ok((lhs, shape))
+    }
+
+    /// Fails unless the operand from token `first` to offset `end` is one name token.
+    fn check_type_var(&mut self, first: Token, end: u32) -> Result<(), Stop> {
+        let one_name = match first.kind {
+            Kind::Ident | Kind::VarIdent => end == first.end,
+            // A bare `#s814` (repaired to `var"#s814"`): lexed as a comment to the end of line.
+            Kind::Comment => self.bare_gensym_end(first.start as usize) == Some(end as usize),
+            _ => false,
+        };
+        if one_name {
+            return Ok(());
+        }
+        Err(self.fail(self.not_a_type_var(first, end)))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_a_type_var(&self, first: Token, end: u32) -> SyntaxError {
+        SyntaxError {
+            kind: ProblemKind::Malformed,
+            offset: first.start as usize,
+            message: format!(
+                "`{}` is not a type variable: a `where` clause binds names (`where T`, `where T<:Real`)",
+                short(&self.src[first.start as usize..end as usize])
+            ),
+        }
     }
 
     #[inline(never)]
@@ -825,15 +857,20 @@ impl<'s, B: Build> Parser<'s, B> {
         ))
     }
 
+    /// `lhs<:B`, `lhs>:B` or `lhs<:T<:U` in a `where` clause; `lhs_start` is the first token
+    /// of `lhs`, which is the type variable unless this is a chain (then `T` is).
     #[inline(never)]
-    fn relation(&mut self, lhs: B::Node, shape: Shape) -> Parsed<B::Node> {
+    fn relation(&mut self, lhs: B::Node, shape: Shape, lhs_start: Token) -> Parsed<B::Node> {
+        let lhs_end = self.prev_end;
         let first = self.tok.kind;
         self.bump()?;
+        let mid_start = self.tok;
         let (mid, _) = self.postfix()?;
         let node = if let Kind::Subtype | Kind::Supertype = self.tok.kind {
             if first != Kind::Subtype || self.tok.kind != Kind::Subtype {
                 return Err(self.fail(self.bad_chain()));
             }
+            self.check_type_var(mid_start, self.prev_end)?;
             self.bump()?;
             let (upper, _) = self.postfix()?;
             if let Kind::Subtype | Kind::Supertype = self.tok.kind {
@@ -841,6 +878,7 @@ impl<'s, B: Build> Parser<'s, B> {
             }
             self.b.chain(lhs, mid, upper)
         } else {
+            self.check_type_var(lhs_start, lhs_end)?;
             let rel = if first == Kind::Subtype {
                 Rel::Sub
             } else {

@@ -513,6 +513,44 @@ fn unsupported_code() {
 }
 
 #[test]
+fn where_binds_only_names() {
+    // Julia's lowering rejects these ("invalid variable expression in \"where\""): no type
+    // can be built from them, so they are malformed rather than statements that fail later.
+    for (line, at) in [
+        ("precompile(Tuple{Array{T, 1}} where 1)", "1)"),
+        ("precompile(Tuple{Array{T, 1}} where \"T\")", "\"T\""),
+        ("precompile(Tuple{Array{T, 1}} where 0x01<:T)", "0x01"),
+        ("precompile(Tuple{Array{T, 1}} where Base.T)", "Base.T"),
+        ("precompile(Tuple{Array{T, 1}} where T{Int64})", "T{Int64}"),
+        ("precompile(Tuple{Array{T, 1}} where {T, 2})", "2}"),
+        (
+            "precompile(Tuple{Array{T, 1}} where Union{}<:1<:Real)",
+            "1<:Real",
+        ),
+        ("precompile(Tuple{Array{T, 1}} where :T)", ":T"),
+    ] {
+        let e = err(line);
+        assert_eq!(e.kind, ProblemKind::Malformed, "{line}: {e:?}");
+        assert_eq!(e.offset, line.find(at).unwrap(), "{line}: {e:?}");
+        assert!(e.message.contains("is not a type variable"), "{e:?}");
+    }
+    // What Julia prints: plain and `var"..."` names, with bounds, and the lower<:T<:upper chain.
+    for line in [
+        "precompile(Tuple{Array{T, 1}} where T)",
+        "precompile(Tuple{Array{T, 1}} where T<:Real)",
+        "precompile(Tuple{Array{T, 1}} where T>:Int64)",
+        "precompile(Tuple{Array{T, 1}} where Union{}<:T<:Real)",
+        "precompile(Tuple{Array{T, 1}} where {T<:Base.Integer, S})",
+        "precompile(Tuple{Type{var\"#s11\"}} where var\"#s11\"<:Real)",
+        "precompile(Tuple{Base.Dict{K, V} where V<:(Array{T, 1} where T)} where K)",
+        // Julia <= 1.5's bare gensym, repaired to `var"#s813"`.
+        "precompile(Tuple{Base.Pair{#s814, #s813} where #s813<:Integer where #s814<:Integer})",
+    ] {
+        ok(line);
+    }
+}
+
+#[test]
 fn malformed_lines() {
     rejects("Base.Invastypeof(", ProblemKind::Malformed, "");
     rejects(
