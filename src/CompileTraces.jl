@@ -17,7 +17,7 @@ record traces and measure what they cover, [`record_traces`](@ref),
 """
 module CompileTraces
 
-export compile_traces, @compile_traces, CompilationMetrics, CompilationFailure, CompileTracesError
+export compile_traces, @compile_traces, CompilationMetrics, CompilationFailure, CompilationSkip, CompileTracesError
 export record_traces, record_test_traces, generate_precompilation_traces, trace_coverage,
        TraceRecording, TraceCoverage
 

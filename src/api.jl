@@ -82,7 +82,9 @@ function compile_traces(mod::Module, trace_files::AbstractVector{<:AbstractStrin
     if generating_output()
         # Editing a trace file must re-precompile the package that compiles it. `abspath`
         # because `include_dependency` resolves a relative path against the file being
-        # included, while the library reads it against the working directory.
+        # included, while the library reads it against the working directory. From Julia 1.11
+        # on the content is tracked (`track_content = true` is the default there), so a
+        # checkout that only touches the file does not re-precompile; 1.10 compares mtimes.
         foreach(path -> include_dependency(abspath(path)), paths)
     end
     options = ReadOptions(dedup, String[String(m) for m in (exclude isa AbstractString ? [exclude] : exclude)],
@@ -135,9 +137,9 @@ function run_items!(metrics::CompilationMetrics, traces::TraceSet, ctx::EvalCont
         outcome, problem = if item.kind == CT_KIND_MALFORMED
             (:failed, Rejected(:malformed, "column $(item.column): $(item.message)"))
         elseif item.kind == CT_KIND_UNSUPPORTED
-            (:skipped, nothing)
+            (:skipped, Rejected(:unsupported, item.message))
         elseif closures === :skip && item.flags & FLAG_CLOSURE != 0
-            (:skipped, nothing)
+            (:skipped, Rejected(:closure, "it names a closure or gensym name and `closures = :skip`"))
         else
             compile_statement(item, ctx)
         end
@@ -145,6 +147,7 @@ function run_items!(metrics::CompilationMetrics, traces::TraceSet, ctx::EvalCont
             metrics.succeeded += 1
         elseif outcome === :skipped
             metrics.skipped += 1
+            push!(metrics.skips, CompilationSkip(item.file, item.line, item.text, problem.reason, problem.message))
         else
             metrics.failed += 1
             failure = CompilationFailure(item.file, item.line, item.text, problem.reason, problem.message)

@@ -419,6 +419,10 @@ end
 
 const NO_ROOTS = Pair{Symbol,Module}[]
 
+const SEVERAL_METHODS = Rejected(:several_methods,
+                                 "the signature matches more than one method (abstract or Vararg arguments): " *
+                                 "there is no one method instance to compile")
+
 """
     statement_roots(item, ctx) -> Vector{Pair{Symbol,Module}} or Rejected
 
@@ -437,7 +441,7 @@ function statement_roots(item::TraceItem, ctx::EvalContext)
 end
 
 """
-    compile_statement(item, ctx) -> (:succeeded | :skipped, nothing) or (:failed, Rejected)
+    compile_statement(item, ctx) -> (:succeeded, nothing) or (:skipped | :failed, Rejected)
 
 Builds the statement's signature from its tree and precompiles it.
 """
@@ -469,7 +473,7 @@ function compile_statement(item::TraceItem, ctx::EvalContext)
         # A signature with no method at all (an empty `Vector`) goes on to `precompile`, which
         # returns false: failed.
         matches = Base._methods_by_ftype(sig, 1, Base.get_world_counter())
-        matches isa Vector || return (:skipped, nothing)
+        matches isa Vector || return (:skipped, SEVERAL_METHODS)
         compiled = try
             item.arg_types === nothing ? precompile(sig) : precompile(f, types)
         catch e

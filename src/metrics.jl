@@ -41,6 +41,43 @@ function Base.show(io::IO, failure::CompilationFailure)
 end
 
 """
+    CompilationSkip
+
+A statement (or trace block) that [`compile_traces`](@ref) did not try, as recorded in
+[`CompilationMetrics`](@ref)`.skips`, so that a skipped count can be traced back to its lines.
+
+Fields:
+- `file::String`, `line::Int`: where it is in the trace files (the first line of a block).
+- `statement::String`: its text as written.
+- `reason::Symbol`: `:unsupported` (code that is not a pure precompile statement, never
+  evaluated: the Rust library's classification), `:closure` (it names a closure or gensym name
+  and `closures = :skip`), or `:several_methods` (the signature matches more than one method,
+  e.g. abstract or `Vararg` arguments, so there is no one method instance to compile; found with
+  `Base._methods_by_ftype` and a limit of 1).
+- `message::String`: why, in words.
+
+# Example
+```julia
+metrics = compile_traces(Main, "trace.jl")
+for skip in metrics.skips
+    println(skip.file, ":", skip.line, " ", skip.reason, ": ", skip.message)
+end
+```
+"""
+struct CompilationSkip
+    file::String
+    line::Int
+    statement::String
+    reason::Symbol
+    message::String
+end
+
+function Base.show(io::IO, skip::CompilationSkip)
+    print(io, "CompilationSkip(", repr(skip.file), ", ", skip.line, ", ", repr(skip.statement), ", :",
+          skip.reason, ", ", repr(skip.message), ")")
+end
+
+"""
     CompilationMetrics(succeeded, failed, skipped, total)
     CompilationMetrics()
 
@@ -58,8 +95,10 @@ Public fields:
 - `total`: the sum of the three above.
 - `duplicates`: statements dropped because they were seen before (not part of `total`).
 - `failures`: a `Vector{`[`CompilationFailure`](@ref)`}`, one record per failed statement.
+- `skips`: a `Vector{`[`CompilationSkip`](@ref)`}`, one record per skipped statement.
 
-Two metrics are `==` when their four counts are equal (`duplicates` and `failures` are ignored).
+Two metrics are `==` when their four counts are equal (`duplicates`, `failures` and `skips` are
+ignored).
 
 # Examples
 ```jldoctest
@@ -77,10 +116,11 @@ mutable struct CompilationMetrics
     total::Int
     duplicates::Int
     failures::Vector{CompilationFailure}
+    skips::Vector{CompilationSkip}
 end
 
 CompilationMetrics(succeeded::Integer, failed::Integer, skipped::Integer, total::Integer) =
-    CompilationMetrics(succeeded, failed, skipped, total, 0, CompilationFailure[])
+    CompilationMetrics(succeeded, failed, skipped, total, 0, CompilationFailure[], CompilationSkip[])
 CompilationMetrics() = CompilationMetrics(0, 0, 0, 0)
 
 Base.:(==)(a::CompilationMetrics, b::CompilationMetrics) =

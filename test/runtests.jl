@@ -108,6 +108,12 @@ end
         @test endswith(not_loaded.file, "basic.jl")
         @test not_loaded.message == "module NotLoadedPkgXYZ not loaded"
         @test occursin("NotLoadedPkgXYZ.f", not_loaded.statement)
+        # Each skipped statement is listed with where it is and why, like the failures.
+        @test [(s.line, s.reason) for s in m.skips] == [(5, :unsupported), (7, :several_methods)]
+        @test all(s -> endswith(s.file, "basic.jl"), m.skips)
+        @test m.skips[1].statement == "precompile(Tuple{typeof(Base.exit(0x01))})"
+        @test occursin("exit", m.skips[1].message)
+        @test occursin("more than one method", m.skips[2].message)
 
         # The vector form and the default module give the same result.
         @test compile_traces(Main, [joinpath(TRACES, "basic.jl")]) == m
@@ -135,6 +141,13 @@ end
         @test malformed.line == 1
         @test startswith(malformed.message, "column ")
         @test malformed.statement == "precompile(Tuple{typeof(Base.sum)"
+
+        # `where` binds names: a number or a string in its place is not a statement at all.
+        bad_where = trace_file("precompile(Tuple{Array{T, 1}} where 1)\n" *
+                               "precompile(Tuple{typeof(Base.sum), Array{T, 1}} where \"T\")\n")
+        m = compile_traces(Main, bad_where)
+        @test m == CompilationMetrics(0, 2, 0, 2)
+        @test all(f -> f.reason === :malformed && occursin("is not a type variable", f.message), m.failures)
     end
 
     @testset "a trace generated with --trace-compile" begin
@@ -219,7 +232,10 @@ end
         m = compile_traces(Main, mixed)
         @test m == CompilationMetrics(3, 1, 0, 4) # the closure name does not exist
         @test only(m.failures).reason === :evaluation_error
-        @test compile_traces(Main, mixed; closures = :skip) == CompilationMetrics(3, 0, 1, 4)
+        skipping = compile_traces(Main, mixed; closures = :skip)
+        @test skipping == CompilationMetrics(3, 0, 1, 4)
+        @test only(skipping.skips).reason === :closure
+        @test occursin("var\"#", only(skipping.skips).statement)
         # min_time drops the statement timed below it; untimed statements are kept.
         @test compile_traces(Main, mixed; min_time = 1.0, closures = :skip) == CompilationMetrics(2, 0, 1, 3)
         @test_throws ArgumentError compile_traces(Main, mixed; closures = :maybe)
