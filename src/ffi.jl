@@ -9,6 +9,7 @@ const CT_ERR_INVALID_ARGUMENT = Cint(2)
 const CT_ERR_REGEX = Cint(3)
 const CT_ERR_INDEX = Cint(4)
 const CT_ERR_PANIC = Cint(5)
+const CT_ERR_REFUSED = Cint(6)
 
 const CT_KIND_STATEMENT = UInt32(0)
 const CT_KIND_MALFORMED = UInt32(1)
@@ -47,7 +48,7 @@ function check_status(status::Cint, err::Base.RefValue{Ptr{Cvoid}})
     status == CT_OK && return nothing
     message = take_error_message!(err[])
     err[] = C_NULL
-    if status == CT_ERR_INVALID_ARGUMENT || status == CT_ERR_REGEX
+    if status == CT_ERR_INVALID_ARGUMENT || status == CT_ERR_REGEX || status == CT_ERR_REFUSED
         throw(ArgumentError(message))
     else
         error(message)
@@ -345,19 +346,59 @@ function handle_counts(h::Ptr{Cvoid})
 end
 
 """
-    write_kept_statements(h, path; keep_timing = false) -> Int
+    write_kept_statements(h, path; header = "", keep_timing = false, force = false) -> Int
 
-Writes the kept statements of a handle to `path` (one normalized statement per line, replaced
-atomically by the library) and returns how many were written. Throws an `ErrorException` naming
-`path` when it cannot be written.
+Writes `header` (comment lines) and the kept statements of a handle to `path` (one normalized
+statement per line, replaced atomically by the library) and returns how many statements were
+written. Unless `force`, an existing `path` that is not a trace, or that holds more than twice
+as many statements, is left as it is: an `ArgumentError` says why. Throws an `ErrorException`
+naming `path` when it cannot be written.
 """
-function write_kept_statements(h::Ptr{Cvoid}, path::String; keep_timing::Bool = false)
+function write_kept_statements(h::Ptr{Cvoid}, path::String; header::String = "", keep_timing::Bool = false,
+                               force::Bool = false)
     occursin('\0', path) && throw(ArgumentError("output path contains a NUL byte: $(repr(path))"))
     written = Ref{UInt64}(0)
     err = Ref{Ptr{Cvoid}}(C_NULL)
     status = @ccall libcompile_traces.ct_write_statements(h::Ptr{Cvoid}, path::Ptr{UInt8},
-                                                          sizeof(path)::Csize_t, keep_timing::UInt8,
-                                                          written::Ptr{UInt64}, err::Ptr{Ptr{Cvoid}})::Cint
+                                                          sizeof(path)::Csize_t, header::Ptr{UInt8},
+                                                          sizeof(header)::Csize_t, keep_timing::UInt8,
+                                                          force::UInt8, written::Ptr{UInt64},
+                                                          err::Ptr{Ptr{Cvoid}})::Cint
     check_status(status, err)
     return Int(written[])
+end
+
+"""
+    check_replacement(path, new_count = -1)
+
+Throws an `ArgumentError` saying why when the existing file `path` must not be replaced by a
+recording of `new_count` statements (`-1`: not known yet): it is not a trace, or it holds more
+than twice as many statements. A missing file may always be written. The rule is the
+library's (`compile_traces_core::replace`).
+"""
+function check_replacement(path::String, new_count::Integer = -1)
+    ensure_library()
+    occursin('\0', path) && throw(ArgumentError("output path contains a NUL byte: $(repr(path))"))
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_check_replacement(path::Ptr{UInt8}, sizeof(path)::Csize_t,
+                                                           new_count::Int64, err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    return nothing
+end
+
+"""
+    inference_counts(h) -> NamedTuple
+
+What the library selected from the inference trees a handle read (`ct_inference_counts`):
+`frames` in the trees, `selected` (the outermost frames the filters keep), `replaced` (frames a
+filter dropped, replaced by their callees) and `covered` (frames under a selected one).
+"""
+function inference_counts(h::Ptr{Cvoid})
+    c = [Ref{UInt64}(0) for _ in 1:4]
+    err = Ref{Ptr{Cvoid}}(C_NULL)
+    status = @ccall libcompile_traces.ct_inference_counts(h::Ptr{Cvoid}, c[1]::Ptr{UInt64}, c[2]::Ptr{UInt64},
+                                                          c[3]::Ptr{UInt64}, c[4]::Ptr{UInt64},
+                                                          err::Ptr{Ptr{Cvoid}})::Cint
+    check_status(status, err)
+    return (frames = Int(c[1][]), selected = Int(c[2][]), replaced = Int(c[3][]), covered = Int(c[4][]))
 end

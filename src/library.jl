@@ -19,7 +19,7 @@ import Artifacts
 using Base.BinaryPlatforms: AbstractPlatform, HostPlatform, Platform, arch, libc, os, triplet
 
 "The ABI version of rust/capi this package was written for (`CT_ABI_VERSION` there)."
-const ABI_VERSION = UInt32(2)
+const ABI_VERSION = UInt32(3)
 
 "Environment variable naming a prebuilt library to use instead of the artifact or the cargo build."
 const LIBRARY_ENV = "JULIA_COMPILE_TRACES_LIBRARY"

@@ -34,16 +34,20 @@ use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use compile_traces_core::inference::{self, Selection};
 use compile_traces_core::item::{Item, ItemKind, ProblemKind};
 use compile_traces_core::overrides::{self, Effective};
 use compile_traces_core::pipeline::{self, Summary, Verdict};
+use compile_traces_core::replace::{self, Refusal};
 use compile_traces_core::syntax::encode::{self, Encoded};
 use compile_traces_core::{output, source, Options};
 use regex::Regex;
 
 /// Version of this ABI. Bumped on any incompatible change; the Julia side refuses a library
-/// whose version differs from the one it was written for. Version 2 added [`ct_item_tree`].
-pub const CT_ABI_VERSION: u32 = 2;
+/// whose version differs from the one it was written for. Version 2 added [`ct_item_tree`];
+/// version 3 reads inference trees ([`ct_inference_counts`]) and guards replaced files
+/// ([`ct_check_replacement`], the `force` argument of [`ct_write_statements`]).
+pub const CT_ABI_VERSION: u32 = 3;
 
 /// Success.
 pub const CT_OK: i32 = 0;
@@ -57,6 +61,9 @@ pub const CT_ERR_REGEX: i32 = 3;
 pub const CT_ERR_INDEX: i32 = 4;
 /// A bug: the library panicked. The message carries the panic's text.
 pub const CT_ERR_PANIC: i32 = 5;
+/// A file was not replaced, to keep what it holds: it is not a trace, or the new recording
+/// keeps far less (see `compile_traces_core::replace`). The message says which.
+pub const CT_ERR_REFUSED: i32 = 6;
 
 /// Item kinds returned by [`ct_item`].
 pub const CT_KIND_STATEMENT: u32 = 0;
@@ -89,6 +96,8 @@ pub struct CtTrace {
     /// one-argument statement's missing tuple).
     trees: Vec<[Encoded; 2]>,
     summary: Summary,
+    /// What was selected from the inference trees among the sources (all zero when none).
+    inference: Selection,
 }
 
 type Failure = (i32, String);
@@ -733,6 +742,18 @@ fn open_traces(
 
         let sources =
             source::read_all(&path_bufs).map_err(|error| (CT_ERR_IO, error.to_string()))?;
+        // An inference tree (written by the Julia package's recorder) becomes the trace of its
+        // outermost frames that the filters keep.
+        let (sources, selections) = inference::expand(sources, &options);
+        let inference = selections
+            .iter()
+            .fold(Selection::default(), |sum, selection| Selection {
+                frames: sum.frames + selection.frames,
+                selected: sum.selected + selection.selected,
+                replaced: sum.replaced + selection.replaced,
+                covered: sum.covered + selection.covered,
+                problems: sum.problems + selection.problems,
+            });
         let mut items = Vec::new();
         let summary = pipeline::process(&sources, &options, |item, verdict| {
             let wanted = match &item.kind {
@@ -750,50 +771,139 @@ fn open_traces(
             items,
             trees,
             summary,
+            inference,
         });
         *out_handle = Box::into_raw(handle);
         Ok(())
     })
 }
 
-/// Writes the kept statements of the handle, in order, to the file `path` (UTF-8, no NUL):
-/// one normalized statement per line, preceded by its recorded time (`#=   12.3 ms =# `, as
+/// Writes `header` (comment lines, each starting with `#`, e.g. what recorded the trace; may be
+/// empty) and then the kept statements of the handle, in order, to the file `path` (UTF-8, no
+/// NUL): one normalized statement per line, preceded by its recorded time (`#=   12.3 ms =# `, as
 /// Julia 1.12 prints it) when `keep_timing` is non-zero and the statement had one. The file is
 /// replaced atomically: written to a temporary file in the same directory, then renamed over
-/// `path`, so `path` may be one of the files the handle was read from. On failure (missing or
-/// unwritable directory, disk full) the status is [`CT_ERR_IO`] with a message naming `path`,
-/// `path` is left as it was and no temporary file remains. Writes the number of statements
-/// written to `out_written`.
+/// `path`, so `path` may be one of the files the handle was read from. Unless `force` is
+/// non-zero, an existing `path` that is not a trace, or that holds more than twice as many
+/// statements as would be written (none at all included), is left as it is: the status is
+/// [`CT_ERR_REFUSED`] with a message that says why. On failure (missing or unwritable
+/// directory, disk full) the status is [`CT_ERR_IO`] with a message naming `path`, `path` is
+/// left as it was and no temporary file remains. Writes the number of statements written to
+/// `out_written`.
 #[no_mangle]
 pub extern "C" fn ct_write_statements(
     handle: *const CtTrace,
     path: *const u8,
     path_len: usize,
+    header: *const u8,
+    header_len: usize,
     keep_timing: u8,
+    force: u8,
     out_written: *mut u64,
     out_error: *mut *mut CtError,
 ) -> i32 {
     guard(out_error, || {
         let trace = trace(handle)?;
         let out_written = out(out_written, "ct_write_statements: out_written")?;
-        // SAFETY: pointer/length pair from the caller (contract).
-        let path = unsafe { str_arg(path, path_len, "output path") }?;
-        if path.is_empty() {
-            return fail(CT_ERR_INVALID_ARGUMENT, "the output path is empty");
-        }
-        if path.contains('\0') {
+        // SAFETY (both): pointer/length pairs from the caller (contract).
+        let path = unsafe { output_path(path, path_len) }?;
+        let header = unsafe { str_arg(header, header_len, "header") }?;
+        if let Some(line) = header.lines().find(|line| !line.starts_with('#')) {
             return fail(
                 CT_ERR_INVALID_ARGUMENT,
-                format!("the output path contains a NUL byte: {path:?}"),
+                format!("the header must be comment lines (starting with `#`), not {line:?}"),
             );
         }
         let statements = trace.items.iter().filter_map(|item| match &item.kind {
             ItemKind::Statement(statement) => Some(statement),
             _ => None,
         });
-        let written = output::write_statements_to(Path::new(path), statements, keep_timing != 0)
-            .map_err(|error| (CT_ERR_IO, format!("cannot write `{path}`: {error}")))?;
+        if force == 0 {
+            refuse_replacement(path, Some(statements.clone().count() as u64))?;
+        }
+        let written =
+            output::write_statements_to(Path::new(path), header, statements, keep_timing != 0)
+                .map_err(|error| (CT_ERR_IO, format!("cannot write `{path}`: {error}")))?;
         *out_written = written;
+        Ok(())
+    })
+}
+
+/// Borrows and checks an output path argument: UTF-8, not empty, no NUL.
+///
+/// # Safety
+/// As [`str_arg`].
+unsafe fn output_path<'a>(path: *const u8, path_len: usize) -> Result<&'a str, Failure> {
+    let path = str_arg(path, path_len, "output path")?;
+    if path.is_empty() {
+        return fail(CT_ERR_INVALID_ARGUMENT, "the output path is empty");
+    }
+    if path.contains('\0') {
+        return fail(
+            CT_ERR_INVALID_ARGUMENT,
+            format!("the output path contains a NUL byte: {path:?}"),
+        );
+    }
+    Ok(path)
+}
+
+/// [`replace::check_replacement`] as a [`Failure`]: [`CT_ERR_REFUSED`] saying why, or
+/// [`CT_ERR_IO`] when `path` cannot be read.
+fn refuse_replacement(path: &str, new: Option<u64>) -> Result<(), Failure> {
+    match replace::check_replacement(Path::new(path), new) {
+        Ok(None) => Ok(()),
+        Ok(Some(refusal)) => {
+            let what = match refusal {
+                Refusal::NotATrace { .. } => "it would be lost",
+                Refusal::Shrinks { .. } => "its statements would be lost",
+            };
+            fail(
+                CT_ERR_REFUSED,
+                format!("refusing to replace `{path}`: {refusal}, and {what}"),
+            )
+        }
+        Err(error) => fail(CT_ERR_IO, format!("cannot check `{path}`: {error}")),
+    }
+}
+
+/// Checks, before a recording, that the file `path` may be replaced by one of `new_count`
+/// statements (`new_count < 0`: not known yet, only check that an existing `path` is a trace).
+/// [`CT_OK`] when it may (a missing file may); [`CT_ERR_REFUSED`] with the reason when it is
+/// not a trace or would shrink to less than half; [`CT_ERR_IO`] when it exists but cannot be
+/// read (a directory, no permission).
+#[no_mangle]
+pub extern "C" fn ct_check_replacement(
+    path: *const u8,
+    path_len: usize,
+    new_count: i64,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        // SAFETY: pointer/length pair from the caller (contract).
+        let path = unsafe { output_path(path, path_len) }?;
+        refuse_replacement(path, u64::try_from(new_count).ok())
+    })
+}
+
+/// What was selected from the inference trees the handle read (files that start with
+/// `compile_traces_core::inference::HEADER`): frames in the trees, frames kept (the outermost
+/// ones the filters keep), frames a filter dropped and replaced by their callees, and frames
+/// under a kept one. All zero when no source was a tree.
+#[no_mangle]
+pub extern "C" fn ct_inference_counts(
+    handle: *const CtTrace,
+    out_frames: *mut u64,
+    out_selected: *mut u64,
+    out_replaced: *mut u64,
+    out_covered: *mut u64,
+    out_error: *mut *mut CtError,
+) -> i32 {
+    guard(out_error, || {
+        let selection = trace(handle)?.inference;
+        *out(out_frames, "ct_inference_counts: out_frames")? = selection.frames;
+        *out(out_selected, "ct_inference_counts: out_selected")? = selection.selected;
+        *out(out_replaced, "ct_inference_counts: out_replaced")? = selection.replaced;
+        *out(out_covered, "ct_inference_counts: out_covered")? = selection.covered;
         Ok(())
     })
 }

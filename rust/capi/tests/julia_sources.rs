@@ -704,6 +704,7 @@ fn julia_constants_match_the_rust_ones() {
         ("CT_ERR_REGEX", CT_ERR_REGEX as u32),
         ("CT_ERR_INDEX", CT_ERR_INDEX as u32),
         ("CT_ERR_PANIC", CT_ERR_PANIC as u32),
+        ("CT_ERR_REFUSED", CT_ERR_REFUSED as u32),
         ("CT_KIND_STATEMENT", CT_KIND_STATEMENT),
         ("CT_KIND_MALFORMED", CT_KIND_MALFORMED),
         ("CT_KIND_UNSUPPORTED", CT_KIND_UNSUPPORTED),

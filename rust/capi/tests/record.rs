@@ -116,13 +116,31 @@ fn texts(h: &Handle) -> Vec<String> {
         .collect()
 }
 
+/// `ct_write_statements` as `record_traces` calls it: guarded (not forced).
 fn write(h: &Handle, path: &str, keep_timing: bool) -> Result<u64, AbiError> {
+    write_with(h, path, keep_timing, false)
+}
+
+fn write_with(h: &Handle, path: &str, keep_timing: bool, force: bool) -> Result<u64, AbiError> {
+    write_full(h, path, "", keep_timing, force)
+}
+
+fn write_full(
+    h: &Handle,
+    path: &str,
+    header: &str,
+    keep_timing: bool,
+    force: bool,
+) -> Result<u64, AbiError> {
     let (mut written, mut err) = (u64::MAX, ptr::null_mut());
     let status = ct_write_statements(
         h.0,
         path.as_ptr(),
         path.len(),
+        header.as_ptr(),
+        header.len(),
         keep_timing as u8,
+        force as u8,
         &mut written,
         &mut err,
     );
@@ -359,8 +377,28 @@ fn kept_statements_are_written_normalized_one_per_line() {
         },
     )
     .unwrap();
-    assert_eq!(write(&none, out.to_str().unwrap(), false).unwrap(), 0);
+    // Replacing a trace with nothing is refused, and the file is left as it was...
+    let before = fs::read_to_string(&out).unwrap();
+    let error = write(&none, out.to_str().unwrap(), false).unwrap_err();
+    assert_eq!(error.status, CT_ERR_REFUSED);
+    assert!(
+        error.message.starts_with(&format!(
+            "refusing to replace `{}`: the new recording kept no statement, and the file holds 3",
+            out.display()
+        )),
+        "{}",
+        error.message
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), before);
+    // ...unless forced; and a new file may be empty.
+    assert_eq!(
+        write_with(&none, out.to_str().unwrap(), false, true).unwrap(),
+        0
+    );
     assert_eq!(fs::read_to_string(&out).unwrap(), "");
+    let fresh = dir.path().join("fresh.jl");
+    assert_eq!(write(&none, fresh.to_str().unwrap(), false).unwrap(), 0);
+    fs::remove_file(&fresh).unwrap();
     // Only the inputs and the output are left: no temporary file.
     let mut names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
@@ -382,7 +420,19 @@ fn the_output_may_replace_the_file_that_was_read() {
         },
     )
     .unwrap();
-    assert_eq!(write(&h, raw.to_str().unwrap(), false).unwrap(), 5);
+    // The raw recording has lines that are not statements: not a trace to keep, so only a
+    // forced write replaces it.
+    let error = write(&h, raw.to_str().unwrap(), false).unwrap_err();
+    assert_eq!(error.status, CT_ERR_REFUSED);
+    assert!(
+        error.message.contains("it is not a trace file"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        write_with(&h, raw.to_str().unwrap(), false, true).unwrap(),
+        5
+    );
     let text = fs::read_to_string(&raw).unwrap();
     assert_eq!(text.lines().count(), 5);
     assert!(!text.contains("Main."));
@@ -442,20 +492,53 @@ fn ct_write_statements_checks_its_arguments() {
     let path = dir.path().join("out.jl");
     let path = path.to_str().unwrap();
     let mut err = ptr::null_mut();
-    let status = ct_write_statements(ptr::null(), path.as_ptr(), path.len(), 0, &mut 0, &mut err);
+    let status = ct_write_statements(
+        ptr::null(),
+        path.as_ptr(),
+        path.len(),
+        ptr::null(),
+        0,
+        0,
+        0,
+        &mut 0,
+        &mut err,
+    );
     assert_eq!(
         check(status, err).err().unwrap().status,
         CT_ERR_INVALID_ARGUMENT
     );
-    let status = ct_write_statements(h.0, path.as_ptr(), path.len(), 0, ptr::null_mut(), &mut err);
+    let status = ct_write_statements(
+        h.0,
+        path.as_ptr(),
+        path.len(),
+        ptr::null(),
+        0,
+        0,
+        0,
+        ptr::null_mut(),
+        &mut err,
+    );
     assert_eq!(
         check(status, err).err().unwrap().status,
         CT_ERR_INVALID_ARGUMENT
+    );
+    let error = write_full(&h, path, "# fine\nnot a comment", false, false).unwrap_err();
+    assert_eq!(error.status, CT_ERR_INVALID_ARGUMENT);
+    assert!(
+        error.message.contains("\"not a comment\""),
+        "{}",
+        error.message
     );
     assert!(
         !Path::new(path).exists(),
         "nothing is written on a bad call"
     );
+    // A header of comments comes first, and the file still reads as the same statements.
+    let header = "# Recorded by Julia 1.10.8 (x86_64-linux-gnu) from workload.jl\n";
+    let written = write_full(&h, path, header, false, false).unwrap();
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.starts_with(header), "{text}");
+    assert_eq!(text.lines().count() as u64, written + 1);
 }
 
 #[test]
@@ -487,6 +570,125 @@ fn totals_count_input_lines_and_the_recorded_time_of_kept_statements() {
     let status = ct_totals(ptr::null(), &mut 0, &mut 0, &mut 0, &mut 0.0, &mut err);
     assert_eq!(
         check(status, err).err().unwrap().status,
+        CT_ERR_INVALID_ARGUMENT
+    );
+}
+
+/// frames, selected, replaced, covered.
+fn inference_counts(h: &Handle) -> [u64; 4] {
+    let mut c = [9u64; 4];
+    let mut err = ptr::null_mut();
+    let [a, b, d, e] = &mut c;
+    check(ct_inference_counts(h.0, a, b, d, e, &mut err), err).unwrap();
+    c
+}
+
+#[test]
+fn an_inference_tree_is_read_as_its_outermost_frames_that_the_filters_keep() {
+    // What the Julia recorder writes for `function workload() ... end; workload()`: the one
+    // statement `--trace-compile` has names Main; the package's entry points are its callees.
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("inference.jl");
+    fs::write(
+        &tree,
+        "# compile-traces inference tree 1\n\
+         #= 90.0 ms =# precompile(Tuple{typeof(Main.workload)})\n\
+         \x20#= 60.0 ms =# precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point})\n\
+         \x20 #= 20.0 ms =# precompile(Tuple{typeof(Base.literal_pow), typeof(Base.:(^)), Float64, Base.Val{2}})\n\
+         \x20#= 10.0 ms =# precompile(Tuple{typeof(Base.show), Base.IOStream, Main.Stay})\n\
+         \x20 #= 5.0 ms =# precompile(Tuple{typeof(Base.print), Base.IOStream, Float64})\n\
+         \x20#= 1.0 ms =# precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point})\n",
+    )
+    .unwrap();
+    let trace_compile = dir.path().join("trace.jl");
+    fs::write(
+        &trace_compile,
+        "precompile(Tuple{typeof(Main.workload)})\n\
+         precompile(Tuple{typeof(Base.print), Base.IOStream, Float64})\n",
+    )
+    .unwrap();
+    let filters = Filters {
+        exclude_modules: "Main",
+        ..NO_FILTERS
+    };
+    let h = open_traces(&[&trace_compile, &tree], &filters).unwrap();
+    assert_eq!(
+        texts(&h),
+        [
+            "precompile(Tuple{typeof(Base.print), Base.IOStream, Float64})",
+            "precompile(Tuple{typeof(TracedPkg.norm2), TracedPkg.Point})",
+        ]
+    );
+    // The trace's Main.workload is excluded; the tree's Base.print and second TracedPkg.norm2
+    // are copies of kept statements. The tree's frames that name Main (replaced by their
+    // callees) and the one under TracedPkg.norm2 (covered) are counted apart.
+    assert_eq!(counts(&h)[..3], [2, 2, 1]);
+    assert_eq!(inference_counts(&h), [6, 3, 2, 1]);
+    // The frames keep their inclusive inference time, so `min_time` applies to them.
+    let (_, _, timed, total) = totals(&h);
+    assert_eq!((timed, total), (1, 60.0));
+    // A plain trace has no tree.
+    let plain = open_traces(&[&trace_compile], &filters).unwrap();
+    assert_eq!(inference_counts(&plain), [0, 0, 0, 0]);
+}
+
+fn check_replacement(path: &Path, new_count: i64) -> Result<(), AbiError> {
+    let path = path.to_str().unwrap();
+    let mut err = ptr::null_mut();
+    let status = ct_check_replacement(path.as_ptr(), path.len(), new_count, &mut err);
+    check(status, err)
+}
+
+#[test]
+fn a_file_is_checked_before_a_recording_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A missing file may be written; an existing trace may be replaced by any count not yet
+    // known, and by at least half as many statements.
+    let trace = dir.path().join("trace.jl");
+    check_replacement(&trace, 0).unwrap();
+    fs::write(
+        &trace,
+        "precompile(Tuple{typeof(Base.sum), Vector{Int64}})\n\
+         precompile(Tuple{typeof(Base.sum), Vector{Float64}})\n",
+    )
+    .unwrap();
+    check_replacement(&trace, -1).unwrap();
+    check_replacement(&trace, 1).unwrap();
+    let error = check_replacement(&trace, 0).unwrap_err();
+    assert_eq!(error.status, CT_ERR_REFUSED);
+    assert!(
+        error
+            .message
+            .contains("kept no statement, and the file holds 2"),
+        "{}",
+        error.message
+    );
+    // A script given as the output by mistake is not a trace.
+    let script = dir.path().join("workload.jl");
+    fs::write(&script, "x = sum([1, 2])\nprintln(x)\n").unwrap();
+    let error = check_replacement(&script, -1).unwrap_err();
+    assert_eq!(error.status, CT_ERR_REFUSED);
+    assert!(
+        error.message.starts_with(&format!(
+            "refusing to replace `{}`: it is not a trace file",
+            script.display()
+        )),
+        "{}",
+        error.message
+    );
+    // A directory cannot be read as a file: an I/O error naming it.
+    let error = check_replacement(dir.path(), -1).unwrap_err();
+    assert_eq!(error.status, CT_ERR_IO);
+    assert!(
+        error.message.contains("is a directory"),
+        "{}",
+        error.message
+    );
+    // Bad arguments.
+    let mut err = ptr::null_mut();
+    let status = ct_check_replacement(ptr::null(), 3, 0, &mut err);
+    assert_eq!(
+        check(status, err).unwrap_err().status,
         CT_ERR_INVALID_ARGUMENT
     );
 }

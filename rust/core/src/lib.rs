@@ -20,6 +20,7 @@
 //! ```
 
 pub mod blocks;
+pub mod inference;
 pub mod item;
 pub mod line;
 mod memo;
@@ -27,6 +28,7 @@ pub mod options;
 pub mod output;
 pub mod overrides;
 pub mod pipeline;
+pub mod replace;
 pub mod source;
 pub mod syntax;
 

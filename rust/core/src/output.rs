@@ -123,15 +123,28 @@ pub fn write_statement(
     out.write_all(b"\n")
 }
 
-/// Writes `statements` to `target` atomically, one per line ([`write_statement`]), and returns
-/// how many were written. On any error the target is left as it was and no temporary file
-/// remains.
+/// Writes `header` (comment lines, e.g. what recorded the trace) then `statements` to `target`
+/// atomically, one per line ([`write_statement`]), and returns how many statements were
+/// written. A header line that is not a comment (does not start with `#`) is an
+/// `InvalidInput` error, so that the file stays a trace; an empty header writes nothing. On
+/// any error the target is left as it was and no temporary file remains.
 pub fn write_statements_to<'s, 'a: 's>(
     target: &Path,
+    header: &str,
     statements: impl IntoIterator<Item = &'s Statement<'a>>,
     keep_timing: bool,
 ) -> io::Result<u64> {
+    if let Some(line) = header.lines().find(|line| !line.starts_with('#')) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("a header line is not a comment: {line:?}"),
+        ));
+    }
     let mut file = AtomicFile::create(target)?;
+    for line in header.lines() {
+        file.write_all(line.as_bytes())?;
+        file.write_all(b"\n")?;
+    }
     let mut written = 0u64;
     for statement in statements {
         write_statement(&mut file, statement, keep_timing)?;
@@ -214,13 +227,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fresh = dir.path().join("fresh.jl");
         let one = statement(None, Flags::NONE);
-        assert_eq!(write_statements_to(&fresh, [&one], false).unwrap(), 1);
+        assert_eq!(write_statements_to(&fresh, "", [&one], false).unwrap(), 1);
         let mode = fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644);
         let kept = dir.path().join("kept.jl");
         fs::write(&kept, "old\n").unwrap();
         fs::set_permissions(&kept, fs::Permissions::from_mode(0o600)).unwrap();
-        write_statements_to(&kept, [&one, &one], false).unwrap();
+        write_statements_to(&kept, "", [&one, &one], false).unwrap();
         let mode = fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(
@@ -230,10 +243,34 @@ mod tests {
     }
 
     #[test]
+    fn the_header_comes_first_and_must_be_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.jl");
+        let one = statement(None, Flags::NONE);
+        let header = "# Recorded by Julia 1.10.8\n# from workload.jl\n";
+        assert_eq!(
+            write_statements_to(&target, header, [&one], false).unwrap(),
+            1
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            format!("{header}{}\n", one.text)
+        );
+        let error = write_statements_to(&target, "# ok\nx = 1", [&one], false).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("\"x = 1\""), "{error}");
+        // Left as it was.
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            format!("{header}{}\n", one.text)
+        );
+    }
+
+    #[test]
     fn a_missing_directory_is_an_error_and_creates_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("no_such_dir").join("out.jl");
-        let error = write_statements_to(&target, [], false).unwrap_err();
+        let error = write_statements_to(&target, "", [], false).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound);
         assert!(!target.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -560,7 +560,7 @@ impl<'a> State<'a, '_> {
 }
 
 /// The first filter of `options` that drops `statement`, in the documented order.
-fn exclusion(options: &Options, statement: &Statement<'_>) -> Option<Exclusion> {
+pub(crate) fn exclusion(options: &Options, statement: &Statement<'_>) -> Option<Exclusion> {
     if let Some(index) = options
         .exclude_modules
         .iter()
